@@ -1,0 +1,342 @@
+// The in-process API of otter/core/process.hpp, timer.hpp and process_info.hpp.
+
+#include "otter/core/process.hpp"
+#include "otter/core/process_info.hpp"
+#include "otter/core/timer.hpp"
+
+#include "core/process/internal_messages.hpp"
+#include "core/scheduler/runtime_impl.hpp"
+
+namespace otter {
+
+namespace detail {
+process_info_t collect_info(process& p);
+}  // namespace detail
+
+using detail::current_checked;
+using detail::node_kind;
+using detail::node_ptr;
+using detail::process;
+using detail::signal_node;
+
+pid self() { return current_checked("self").self(); }
+
+bool link(pid other) {
+  process& p = current_checked("link");
+  const pid me = p.self();
+  if (other == me || other.is_null()) {
+    return true;
+  }
+  if (p.links.contains(other)) {
+    return true;
+  }
+  if (!p.rt->table.alive(other)) {
+    if (!p.trap_exit) {
+      error(atoms::noproc);
+    }
+    p.links.insert(other, 0);
+    // As Erlang: the trapping caller gets {:EXIT, other, :noproc} through the link.
+    p.mq.push_back(new detail::payload_node<exit_msg>(node_kind::message,
+                                                      exit_msg{other, atoms::noproc}));
+    p.links.erase(other);
+    return true;
+  }
+  p.links.insert(other, 0);
+  auto* s = new signal_node(node_kind::link);
+  s->from = me;
+  p.rt->deliver(other, node_ptr(s));  // if it died meanwhile, its answer is an exit :noproc
+  return true;
+}
+
+bool unlink(pid other) {
+  process& p = current_checked("unlink");
+  if (other == p.self() || other.is_null()) {
+    return true;
+  }
+  p.links.erase(other);
+  // Drop any exit signal of that link already queued (handled in order: it finds no link).
+  auto* s = new signal_node(node_kind::unlink);
+  s->from = p.self();
+  p.rt->deliver(other, node_ptr(s));
+  return true;
+}
+
+namespace {
+ref monitor_impl(process& p, pid target, atom name, bool by_name) {
+  ref tag = p.rt->make_ref();
+  term object = by_name ? tuple(name, atoms::nonode) : term(target);
+  if (target.is_null() || !p.rt->table.alive(target)) {
+    // Immediate DOWN :noproc, as Erlang.
+    p.mq.push_back(new detail::payload_node<down_msg>(node_kind::message,
+                                                      down_msg{tag, object, atoms::noproc}));
+    return tag;
+  }
+  p.monitors.insert(tag, detail::monitor_entry{target, name, by_name});
+  auto* s = new signal_node(node_kind::monitor);
+  s->from = p.self();
+  s->tag = tag;
+  s->name = name;
+  s->by_name = by_name;
+  p.rt->deliver(target, node_ptr(s));
+  return tag;
+}
+}  // namespace
+
+ref monitor(pid target) {
+  process& p = current_checked("monitor");
+  return monitor_impl(p, target, atom(), false);
+}
+
+ref monitor(atom name) {
+  process& p = current_checked("monitor");
+  return monitor_impl(p, p.rt->whereis(name), name, true);
+}
+
+bool demonitor(ref tag, demonitor_options options) {
+  process& p = current_checked("demonitor");
+  // Handle what has arrived, so that a DOWN already sent counts as delivered (as in the BEAM,
+  // where it would already be in the message queue).
+  detail::drain(p);
+  detail::monitor_entry m;
+  bool active = p.monitors.erase(tag, &m);
+  if (active) {
+    auto* s = new signal_node(node_kind::demonitor);
+    s->from = p.self();
+    s->tag = tag;
+    p.rt->deliver(m.target, node_ptr(s));
+  }
+  if (options.flush) {
+    detail::node* prev = nullptr;
+    for (detail::node* n = p.mq.head; n != nullptr;) {
+      detail::node* nx = detail::message_queue::next_of(n);
+      if (n->type == detail::type_id<down_msg>()
+          && static_cast<detail::payload_node<down_msg>*>(n)->value.monitor == tag) {
+        (void)p.mq.take(prev, n);
+      } else {
+        prev = n;
+      }
+      n = nx;
+    }
+  }
+  return options.info ? active : true;
+}
+
+bool exit(pid target, term reason) {
+  detail::process* p = detail::current();
+  detail::runtime_impl& rt = detail::current_runtime("exit");
+  pid from = p != nullptr ? p->self() : pid{};
+  rt.deliver(target, node_ptr(new detail::payload_node<exit_msg>(
+                         node_kind::exit_explicit, exit_msg{from, std::move(reason)})));
+  if (p != nullptr && target == from) {
+    detail::drain(*p);  // a signal to oneself takes effect now (exit(self(), ...) stops here)
+    if (p->exit_pending) {
+      otter::exit(p->exit_reason);
+    }
+  }
+  return true;
+}
+
+bool trap_exit(bool on) {
+  process& p = current_checked("trap_exit");
+  return std::exchange(p.trap_exit, on);
+}
+
+bool trapping_exits() { return current_checked("trapping_exits").trap_exit; }
+
+bool alive(pid p) { return detail::current_runtime("alive").table.alive(p); }
+
+bool register_name(atom name, pid p) {
+  return detail::current_runtime("register_name").register_name(name, p);
+}
+
+bool unregister(atom name) { return detail::current_runtime("unregister").unregister_name(name); }
+
+pid whereis(atom name) { return detail::current_runtime("whereis").whereis(name); }
+
+std::optional<atom> registered_name(pid p) {
+  auto& rt = detail::current_runtime("registered_name");
+  process* b = rt.table.acquire(p);
+  if (b == nullptr) {
+    return std::nullopt;
+  }
+  std::uint32_t n = b->name.load(std::memory_order_acquire);
+  rt.table.release(b);
+  if (n == detail::no_name) {
+    return std::nullopt;
+  }
+  return atom::from_index(n);
+}
+
+// -- dictionary ---------------------------------------------------------------------------------
+
+term put(term key, term value) {
+  process& p = current_checked("put");
+  if (!p.dictionary) {
+    p.dictionary = std::make_unique<std::map<term, term>>();
+  }
+  auto [it, inserted] = p.dictionary->try_emplace(std::move(key), value);
+  if (inserted) {
+    return atoms::undefined;
+  }
+  return std::exchange(it->second, std::move(value));
+}
+
+term get(const term& key) {
+  process& p = current_checked("get");
+  if (p.dictionary) {
+    auto it = p.dictionary->find(key);
+    if (it != p.dictionary->end()) {
+      return it->second;
+    }
+  }
+  return atoms::undefined;
+}
+
+term erase(const term& key) {
+  process& p = current_checked("erase");
+  if (p.dictionary) {
+    auto it = p.dictionary->find(key);
+    if (it != p.dictionary->end()) {
+      term v = std::move(it->second);
+      p.dictionary->erase(it);
+      return v;
+    }
+  }
+  return atoms::undefined;
+}
+
+std::vector<std::pair<term, term>> get_dictionary() {
+  process& p = current_checked("get_dictionary");
+  if (!p.dictionary) {
+    return {};
+  }
+  return {p.dictionary->begin(), p.dictionary->end()};
+}
+
+std::int64_t now_ms() {
+  return static_cast<std::int64_t>(detail::current_runtime("now_ms").now());
+}
+
+// -- timers ---------------------------------------------------------------------------------------
+
+std::optional<std::int64_t> cancel_timer(ref timer) {
+  return detail::current_runtime("cancel_timer").cancel(timer);
+}
+
+std::optional<std::int64_t> read_timer(ref timer) {
+  return detail::current_runtime("read_timer").read(timer);
+}
+
+// -- process_info ---------------------------------------------------------------------------------
+
+process_info_t self_info() {
+  process& p = current_checked("process_info");
+  detail::drain(p);
+  return detail::collect_info(p);
+}
+
+co<std::optional<process_info_t>> process_info(pid target) {
+  process& p = current_checked("process_info");
+  if (target == p.self()) {
+    co_return self_info();
+  }
+  ref tag = p.rt->make_ref();
+  auto* s = new signal_node(node_kind::info_request);
+  s->from = p.self();
+  s->tag = tag;
+  p.rt->deliver(target, node_ptr(s));  // a dead target answers with nullopt
+  co_return co_await receive(on<detail::info_reply>(
+      [tag](const detail::info_reply& r) { return r.tag == tag; },
+      [](detail::info_reply& r) { return std::move(r.info); }));
+}
+
+ref make_ref() noexcept {
+  if (detail::process* p = detail::current()) {
+    return p->rt->make_ref();
+  }
+  if (detail::tls().w != nullptr) {
+    return detail::tls().w->rt->make_ref();
+  }
+  static std::atomic<std::uint64_t> outside{std::uint64_t{1} << 62};
+  return ref(outside.fetch_add(1, std::memory_order_relaxed));
+}
+
+// -- runtime ----------------------------------------------------------------------------------
+
+runtime::runtime(runtime_options options)
+    : impl_(std::make_unique<detail::runtime_impl>(options)) {
+  impl_->start();
+}
+
+runtime::~runtime() { impl_->shutdown(); }
+
+bool runtime::exit(pid target, term reason) {
+  impl_->deliver(target, node_ptr(new detail::payload_node<exit_msg>(
+                             node_kind::exit_explicit, exit_msg{pid{}, std::move(reason)})));
+  return true;
+}
+
+pid runtime::whereis(atom name) const { return impl_->whereis(name); }
+
+bool runtime::alive(pid p) const { return impl_->table.alive(p); }
+
+std::optional<process_info_t> runtime::process_info(pid p) {
+  return run([p]() -> co<std::optional<process_info_t>> { co_return co_await otter::process_info(p); });
+}
+
+void runtime::shutdown() { impl_->shutdown(); }
+
+std::size_t runtime::process_count() const noexcept { return impl_->live_processes(); }
+
+unsigned runtime::schedulers() const noexcept {
+  return impl_->options.manual ? 0 : impl_->options.schedulers;
+}
+
+std::int64_t runtime::now_ms() const noexcept { return static_cast<std::int64_t>(impl_->now()); }
+
+namespace detail {
+
+std::optional<term> run_and_wait(runtime_impl& rt, spawn_request& req, std::int64_t timeout_ms) {
+  OTTER_ASSERT(tls().current == nullptr,
+               "runtime::run() blocks its thread: never call it from inside a process");
+  struct waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    term reason;
+  };
+  auto st = std::make_shared<waiter>();
+  req.on_exit = [st](const term& reason) {
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->done = true;
+      st->reason = reason;
+    }
+    st->cv.notify_all();
+  };
+  (void)spawn(rt, req);
+  if (rt.options.manual) {
+    // Drive the single scheduler; when nothing can run, jump the clock to the next timer.
+    const std::uint64_t limit = rt.now() + static_cast<std::uint64_t>(timeout_ms);
+    for (;;) {
+      rt.workers[0]->run_until_idle(0);
+      if (st->done) {
+        return st->reason;
+      }
+      auto next = rt.next_timer_deadline();
+      if (!next || *next > limit) {
+        return std::nullopt;  // would wait forever, or past the timeout
+      }
+      rt.set_manual_clock(*next);
+    }
+  }
+  std::unique_lock<std::mutex> lock(st->mu);
+  if (!st->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return st->done; })) {
+    return std::nullopt;
+  }
+  return st->reason;
+}
+
+}  // namespace detail
+
+}  // namespace otter

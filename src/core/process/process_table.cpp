@@ -1,0 +1,101 @@
+// Process table: see process_table.hpp for the protocol.
+
+#include "core/process/process_table.hpp"
+
+#include "core/scheduler/runtime_impl.hpp"
+
+namespace otter::detail {
+
+process_table::process_table(runtime_impl* rt)
+    : rt_(rt), chunks_(std::make_unique<std::atomic<process*>[]>(max_chunks)) {
+  for (std::uint32_t i = 0; i < max_chunks; ++i) {
+    chunks_[i].store(nullptr, std::memory_order_relaxed);
+  }
+}
+
+process_table::~process_table() {
+  for (std::uint32_t i = 0; i < max_chunks; ++i) {
+    delete[] chunks_[i].load(std::memory_order_relaxed);
+  }
+}
+
+void process_table::ensure_chunks(std::uint32_t end_index) {
+  std::uint32_t last = (end_index - 1) >> chunk_bits;
+  OTTER_CHECK(last < max_chunks, "process table full (system_limit)");
+  for (std::uint32_t c = 0; c <= last; ++c) {
+    if (chunks_[c].load(std::memory_order_acquire) != nullptr) {
+      continue;
+    }
+    auto* chunk = new process[chunk_size];
+    for (std::uint32_t i = 0; i < chunk_size; ++i) {
+      chunk[i].index = (c << chunk_bits) | i;
+      chunk[i].rt = rt_;
+      chunk[i].generation = 1;  // generation 0 marks the null pid
+      chunk[i].rc_gen.store(std::uint64_t{1} << 32, std::memory_order_relaxed);
+    }
+    // Ordering: release pairs with the acquire load in slot().
+    chunks_[c].store(chunk, std::memory_order_release);
+  }
+}
+
+process* process_table::allocate(std::vector<std::uint32_t>* cache) {
+  if (cache != nullptr && cache->empty()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::size_t take = std::min<std::size_t>(free_.size(), batch);
+      cache->insert(cache->end(), free_.end() - static_cast<std::ptrdiff_t>(take), free_.end());
+      free_.resize(free_.size() - take);
+    }
+    if (cache->empty()) {
+      std::uint32_t first = next_index_.load(std::memory_order_relaxed);
+      std::lock_guard<std::mutex> lock(mu_);
+      first = next_index_.load(std::memory_order_relaxed);
+      ensure_chunks(first + batch);
+      // Ordering: release: the chunks exist before high_water() covers them.
+      next_index_.store(first + batch, std::memory_order_release);
+      for (std::uint32_t i = batch; i > 0; --i) {
+        cache->push_back(first + i - 1);
+      }
+    }
+  }
+  std::uint32_t index = 0;
+  if (cache != nullptr) {
+    index = cache->back();
+    cache->pop_back();
+  } else {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      index = free_.back();
+      free_.pop_back();
+    } else {
+      index = next_index_.load(std::memory_order_relaxed);
+      ensure_chunks(index + 1);
+      next_index_.store(index + 1, std::memory_order_release);
+    }
+  }
+  return slot(index);
+}
+
+void process_table::free_slot(std::uint32_t index, std::vector<std::uint32_t>* cache) {
+  if (cache != nullptr) {
+    cache->push_back(index);
+    if (cache->size() >= 4 * batch) {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.insert(free_.end(), cache->end() - batch * 2, cache->end());
+      cache->resize(cache->size() - batch * 2);
+    }
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(index);
+}
+
+void process_table::release(process* b) noexcept {
+  // Ordering: acq_rel: the finaliser sees every write made while references were held.
+  std::uint64_t w = b->rc_gen.fetch_sub(1, std::memory_order_acq_rel);
+  if ((w & refs_mask) == 1 && (w & alive_bit) == 0) {
+    rt_->finalize(b);
+  }
+}
+
+}  // namespace otter::detail

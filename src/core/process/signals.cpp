@@ -1,0 +1,367 @@
+// Signals: how a process handles what other processes send it besides messages, and how it
+// exits. The rules are Erlang's (docs/design/signals.md has the table):
+//
+//   signal          trapping          not trapping
+//   exit :kill      dies :killed      dies :killed          (explicit exit/2 only)
+//   exit :normal    {:EXIT, f, r}     ignored (dies if it sent it to itself)
+//   exit other      {:EXIT, f, r}     dies with r
+//   link exit       as above, but only while the link exists (after unlink it is dropped)
+//   DOWN            a message, only while the monitor exists (after demonitor it is dropped)
+//
+// Signals are handled in arrival order, together with messages, when the process drains its
+// inbox: before every receive match and between two slices. So a message sent before an exit
+// signal by the same process is always seen first.
+
+#include "otter/core/exit.hpp"
+#include "otter/core/process_info.hpp"
+#include "otter/detail/assert.hpp"
+
+#include "core/process/internal_messages.hpp"
+#include "core/scheduler/runtime_impl.hpp"
+
+#include <algorithm>
+
+namespace otter::detail {
+
+namespace {
+
+void die(process& p, term reason) noexcept {
+  p.exit_reason = std::move(reason);
+  p.exit_pending = true;
+}
+
+void deliver_exit(process& p, node* n, bool linked) noexcept {
+  auto* e = static_cast<payload_node<exit_msg>*>(n);
+  const term& reason = e->value.reason;
+  if (p.exit_pending) {
+    delete n;  // already dying: the first reason stands
+    return;
+  }
+  if (linked) {
+    if (!p.links.erase(e->value.from)) {
+      delete n;  // unlinked meanwhile
+      return;
+    }
+  } else if (reason.is(atoms::kill)) {
+    die(p, atoms::killed);
+    delete n;
+    return;
+  }
+  if (p.trap_exit) {
+    n->kind = node_kind::message;
+    p.mq.push_back(n);
+    return;
+  }
+  if (reason.is(atoms::normal)) {
+    // A normal exit signal is ignored, except the one a process sends itself (exit(self(),
+    // :normal) terminates the caller, as in Erlang).
+    if (!linked && e->value.from == p.self()) {
+      die(p, atoms::normal);
+    }
+    delete n;
+    return;
+  }
+  die(p, reason);
+  delete n;
+}
+
+}  // namespace
+
+process_info_t collect_info(process& p) {
+  process_info_t info;
+  info.status = atom(p.suspended == suspend_kind::receive ? "waiting" : "running");
+  info.message_queue_len = p.mq.size;
+  for (node* n = p.mq.head; n != nullptr; n = message_queue::next_of(n)) {
+    info.messages.push_back(n->to_term());
+  }
+  p.links.for_each([&](const pid& l, char) { info.links.push_back(l); });
+  std::sort(info.links.begin(), info.links.end());
+  p.monitors.for_each([&](const ref&, monitor_entry& m) {
+    info.monitors.push_back(
+        tuple(atoms::process, m.by_name ? tuple(m.name, atoms::nonode) : term(m.target)));
+  });
+  p.watchers.for_each([&](const ref&, watcher_entry& w) { info.monitored_by.push_back(w.watcher); });
+  std::sort(info.monitored_by.begin(), info.monitored_by.end());
+  std::uint32_t n = p.name.load(std::memory_order_relaxed);
+  if (n != no_name) {
+    info.registered_name = atom::from_index(n);
+  }
+  info.reductions = p.reductions;
+  info.trap_exit = p.trap_exit;
+  if (p.dictionary) {
+    info.dictionary.assign(p.dictionary->begin(), p.dictionary->end());
+  }
+  return info;
+}
+
+void handle_signal(process& p, node* n) noexcept {
+  switch (n->kind) {
+    case node_kind::message:
+      p.mq.push_back(n);
+      return;
+    case node_kind::link:
+      p.links.insert(static_cast<signal_node*>(n)->from, 0);
+      break;
+    case node_kind::unlink:
+      p.links.erase(static_cast<signal_node*>(n)->from);
+      break;
+    case node_kind::exit_linked:
+      deliver_exit(p, n, true);
+      return;
+    case node_kind::exit_explicit:
+      deliver_exit(p, n, false);
+      return;
+    case node_kind::terminate:
+      if (!p.exit_pending) {
+        die(p, static_cast<payload_node<exit_msg>*>(n)->value.reason);
+      }
+      break;
+    case node_kind::monitor: {
+      auto* s = static_cast<signal_node*>(n);
+      p.watchers.insert(s->tag, watcher_entry{s->from, s->name, s->by_name});
+      break;
+    }
+    case node_kind::demonitor:
+      p.watchers.erase(static_cast<signal_node*>(n)->tag);
+      break;
+    case node_kind::down: {
+      auto* d = static_cast<payload_node<down_msg>*>(n);
+      if (p.monitors.erase(d->value.monitor)) {
+        n->kind = node_kind::message;
+        p.mq.push_back(n);
+        return;
+      }
+      break;  // demonitored meanwhile: dropped
+    }
+    case node_kind::receive_timeout: {
+      auto* s = static_cast<signal_node*>(n);
+      if (p.suspended == suspend_kind::receive && p.waiting != nullptr && s->seq == p.receive_seq) {
+        p.waiting->timed_out = true;
+      }
+      break;
+    }
+    case node_kind::wake:
+      p.blocking_in_flight = false;
+      p.blocking_done = true;
+      break;
+    case node_kind::info_request: {
+      auto* s = static_cast<signal_node*>(n);
+      p.rt->deliver(s->from, make_message_node(info_reply{s->tag, collect_info(p)}));
+      break;
+    }
+  }
+  delete n;
+}
+
+message_queue& drain(process& p) noexcept {
+  // A dying process stops handling signals (what is left is answered by finalize()), except
+  // while a blocking call is in flight: it must still see the wake-up.
+  while (!p.exit_pending || p.blocking_in_flight) {
+    node* n = p.in.pop();
+    if (n == nullptr) {
+      break;
+    }
+    handle_signal(p, n);
+  }
+  return p.mq;
+}
+
+bool exiting(const process& p) noexcept { return p.exit_pending; }
+
+// Exit, in order (the order is what users observe):
+//   1. clear alive: from here on, senders treat the process as dead;
+//   2. destroy the coroutine frames (destructors run, and may still send);
+//   3. free the registered name;
+//   4. exit signals to linked processes, then DOWN to monitors (Erlang's order);
+//   5. drop the monitors this process held (their targets forget them);
+//   6. run the exit hook, free the private state, drop the process's own reference (the last
+//      reference finalises the slot: finalize()).
+void terminate(process& p) noexcept {
+  runtime_impl& rt = *p.rt;
+  process_table::mark_dead(&p);
+  rt.cancel_receive_timeout(&p);
+  if (p.root) {
+    auto h = std::exchange(p.root, {});
+    h.destroy();
+  }
+  rt.drop_name(&p);
+  const pid me = p.self();
+  const term reason = p.exit_reason;
+  p.links.for_each([&](const pid& l, char) {
+    rt.deliver(l, node_ptr(new payload_node<exit_msg>(node_kind::exit_linked, exit_msg{me, reason})));
+  });
+  p.watchers.for_each([&](const ref& tag, watcher_entry& w) {
+    term object = w.by_name ? tuple(w.name, atoms::nonode) : term(me);
+    rt.deliver(w.watcher,
+               node_ptr(new payload_node<down_msg>(node_kind::down, down_msg{tag, object, reason})));
+  });
+  p.monitors.for_each([&](const ref& tag, monitor_entry& m) {
+    auto* s = new signal_node(node_kind::demonitor);
+    s->tag = tag;
+    s->from = me;
+    if (m.by_name) {
+      rt.deliver(m.target, node_ptr(s));
+    } else {
+      rt.deliver(m.target, node_ptr(s));
+    }
+  });
+  if (p.on_exit) {
+    (*p.on_exit)(reason);
+    p.on_exit.reset();
+  }
+  while (p.mq.head != nullptr) {
+    (void)p.mq.take(nullptr, p.mq.head);
+  }
+  p.links.clear();
+  p.monitors.clear();
+  p.watchers.clear();
+  p.dictionary.reset();
+  p.resume_point = {};
+  p.waiting = nullptr;
+  auto& ctx = tls();
+  if (ctx.current == &p) {
+    ctx.current = nullptr;
+  }
+  rt.table.release(&p);
+}
+
+// -- suspension points ----------------------------------------------------------------------
+
+process* current() noexcept { return tls().current; }
+
+process& current_checked(const char* what) noexcept {
+  process* p = tls().current;
+  if (p == nullptr) {
+    std::fprintf(stderr, "otter: %s called outside a process\n", what);
+  }
+  OTTER_CHECK(p != nullptr, "this function must be called from inside an Otter process");
+  return *p;
+}
+
+void suspend_receive(process& p, std::coroutine_handle<> h, receive_base* r) noexcept {
+  p.resume_point = h;
+  p.waiting = r;
+  p.suspended = suspend_kind::receive;
+  ++p.receive_seq;
+}
+
+void suspend_yield(process& p, std::coroutine_handle<> h) noexcept {
+  p.resume_point = h;
+  p.suspended = suspend_kind::yield;
+}
+
+bool spend_reduction(process& p) noexcept {
+  return ++p.slice_reductions >= p.rt->options.reductions_per_slice;
+}
+
+pid pid_of(const process& p) noexcept { return p.self(); }
+
+void suspend_blocking(process& p, std::coroutine_handle<> h, std::function<void()> job) noexcept {
+  p.resume_point = h;
+  p.suspended = suspend_kind::blocking;
+  p.blocking_in_flight = true;
+  p.blocking_done = false;
+  runtime_impl* rt = p.rt;
+  pid me = p.self();
+  rt->post_blocking([rt, me, job = std::move(job)] {
+    job();
+    rt->deliver(me, node_ptr(new signal_node(node_kind::wake)));
+  });
+}
+
+// -- sending and spawning ---------------------------------------------------------------------
+
+runtime_impl& current_runtime(const char* what) noexcept {
+  auto& ctx = tls();
+  if (ctx.current != nullptr) {
+    return *ctx.current->rt;
+  }
+  if (ctx.w != nullptr) {
+    return *ctx.w->rt;
+  }
+  std::fprintf(stderr, "otter: %s called outside a process (use otter::runtime's members)\n",
+               what);
+  OTTER_CHECK(false, "no Otter runtime on this thread");
+  std::abort();
+}
+
+void send_node(runtime_impl& rt, pid to, node_ptr n) noexcept { rt.deliver(to, std::move(n)); }
+
+pid whereis(runtime_impl& rt, atom name) noexcept { return rt.whereis(name); }
+
+namespace {
+term lineage(process& parent, atom key) {
+  term head = term(parent.self());
+  if (key == atoms::ancestors) {
+    std::uint32_t n = parent.name.load(std::memory_order_relaxed);
+    if (n != no_name) {
+      head = term(atom::from_index(n));  // proc_lib records the registered name when there is one
+    }
+  }
+  std::vector<term> items{head};
+  if (parent.dictionary) {
+    auto it = parent.dictionary->find(term(key));
+    if (it != parent.dictionary->end() && it->second.is_list()) {
+      auto rest = it->second.elements();
+      items.insert(items.end(), rest.begin(), rest.end());
+    }
+  }
+  return term::list(std::move(items));
+}
+}  // namespace
+
+pid spawn(runtime_impl& rt, spawn_request& req) {
+  process* parent = tls().current;
+  if (parent != nullptr && parent->rt != &rt) {
+    parent = nullptr;
+  }
+  worker* w = rt.local_worker();
+  process* p = rt.table.allocate(w != nullptr ? &w->free_slots : nullptr);
+  p->root = req.body.release();
+  p->resume_point = p->root;
+  p->suspended = suspend_kind::none;
+  p->slice_reductions = 0;
+  if (req.on_exit) {
+    p->on_exit = std::make_unique<std::function<void(const term&)>>(std::move(req.on_exit));
+  }
+  const pid child = p->self();
+  if (parent != nullptr) {
+    if (req.link) {
+      parent->links.insert(child, 0);
+      p->links.insert(parent->self(), 0);
+    }
+    if (req.monitor) {
+      ref tag = rt.make_ref();
+      parent->monitors.insert(tag, monitor_entry{child, atom(), false});
+      p->watchers.insert(tag, watcher_entry{parent->self(), atom(), false});
+      req.monitor_ref = tag;
+    }
+    if (req.ancestry || req.callers) {
+      p->dictionary = std::make_unique<std::map<term, term>>();
+      if (req.ancestry) {
+        p->dictionary->emplace(term(atoms::ancestors), lineage(*parent, atoms::ancestors));
+      }
+      if (req.callers) {
+        p->dictionary->emplace(term(atoms::callers), lineage(*parent, atoms::callers));
+      }
+    }
+  }
+  (w != nullptr ? w : rt.workers[0].get())->spawned.fetch_add(1, std::memory_order_acq_rel);
+  p->state.store(sched_state::runnable, std::memory_order_relaxed);
+  process_table::publish(p);
+  rt.make_runnable(p, false);
+  // Shutdown step 1 (runtime_impl.cpp): a process born after the shutdown scan stops itself.
+  if (rt.stopping.load(std::memory_order_seq_cst)) {
+    rt.deliver(child, node_ptr(new payload_node<exit_msg>(node_kind::terminate,
+                                                          exit_msg{pid{}, atoms::shutdown})));
+  }
+  return child;
+}
+
+ref arm_timer(runtime_impl& rt, term dest, std::uint64_t deadline_ms, node_ptr n, ref tag) {
+  return rt.arm(std::move(dest), deadline_ms, std::move(n), tag);
+}
+
+std::uint64_t now_ms(runtime_impl& rt) noexcept { return rt.now(); }
+
+}  // namespace otter::detail
