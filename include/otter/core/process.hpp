@@ -48,12 +48,25 @@ co<void> process_main(F f, A... args) {
   }
 }
 
-/// Builds the root coroutine: `f` and `args` are copied into its frame, so they live exactly
-/// as long as the process (the lambda-coroutine lifetime rule, co.hpp).
+template <class F>
+struct by_value_function : std::false_type {};
+template <class... P>
+struct by_value_function<co<void> (*)(P...)>
+    : std::bool_constant<(!std::is_reference_v<P> && ...)> {};
+
+/// Builds the root coroutine. A plain function returning co<void> whose parameters are all
+/// taken by value is called directly: its frame holds copies of the arguments, so nothing can
+/// dangle. Anything else (lambdas with captures, reference parameters) runs inside a wrapper
+/// frame that keeps `f` and `args` alive exactly as long as the process (the lambda-coroutine
+/// lifetime rule, co.hpp).
 template <class F, class... A>
 co<void> make_body(F&& f, A&&... args) {
-  return process_main<std::decay_t<F>, std::decay_t<A>...>(std::forward<F>(f),
-                                                             std::forward<A>(args)...);
+  using D = std::decay_t<F>;
+  if constexpr (by_value_function<D>::value) {
+    return std::invoke(f, std::forward<A>(args)...);
+  } else {
+    return process_main<D, std::decay_t<A>...>(std::forward<F>(f), std::forward<A>(args)...);
+  }
 }
 
 }  // namespace detail

@@ -20,9 +20,12 @@ process_table::~process_table() {
 }
 
 void process_table::ensure_chunks(std::uint32_t end_index) {
+  // Indices are handed out in increasing order, so only the chunks of the new range can be
+  // missing: start at the chunk of the current high-water mark.
+  std::uint32_t first = next_index_.load(std::memory_order_relaxed) >> chunk_bits;
   std::uint32_t last = (end_index - 1) >> chunk_bits;
   OTTER_CHECK(last < max_chunks, "process table full (system_limit)");
-  for (std::uint32_t c = 0; c <= last; ++c) {
+  for (std::uint32_t c = first; c <= last; ++c) {
     if (chunks_[c].load(std::memory_order_acquire) != nullptr) {
       continue;
     }

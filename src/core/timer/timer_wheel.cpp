@@ -24,7 +24,7 @@ namespace otter::detail {
 namespace {
 
 constexpr unsigned bits_per_level = 6;  // slots_per_level == 1 << bits_per_level
-constexpr std::uint64_t slot_mask = timer_wheel::slots_per_level - 1;
+constexpr unsigned slot_mask = timer_wheel::slots_per_level - 1;
 constexpr unsigned top_level = timer_wheel::levels - 1;
 constexpr unsigned top_shift = top_level * bits_per_level;
 
@@ -37,7 +37,7 @@ constexpr unsigned shift_of(unsigned level) noexcept {
 
 // The base-64 digit of `t` at `level`.
 constexpr unsigned digit(std::uint64_t t, unsigned level) noexcept {
-  return static_cast<unsigned>((t >> shift_of(level)) & slot_mask);
+  return static_cast<unsigned>(t >> shift_of(level)) & slot_mask;
 }
 
 void push_back(timer_entry*& head, timer_entry*& tail, timer_entry* e) noexcept {
@@ -110,8 +110,8 @@ std::optional<std::uint64_t> timer_wheel::next_deadline() const noexcept {
 timer_entry* timer_wheel::poll(std::uint64_t now) noexcept {
   for (;;) {
     // Already-due entries first: each has deadline <= elapsed_ < every slotted deadline, and
-    // expired_ is sorted. Entries are never left here when `now` < elapsed_ (time does not go
-    // back, so an advance() to an earlier time acts as an advance() to elapsed_).
+    // expired_ is sorted. They fire even when `now` < elapsed_: time does not go back, so an
+    // advance() to an earlier time acts as an advance() to elapsed_.
     if (timer_entry* e = expired_.head) {
       unlink(expired_.head, expired_.tail, e);
       release(e);
@@ -150,8 +150,8 @@ void timer_wheel::file(timer_entry* e) noexcept {
   // Why the highest differing bit picks the level: above that bit deadline and elapsed_ agree,
   // so at that bit's level the deadline's slot lies inside elapsed_'s current slot one level up,
   // and its digit there is greater than elapsed_'s (deadline > elapsed_): a range that has not
-  // started yet. One level lower the two would sit in different parent slots; one level higher
-  // the deadline would share elapsed_'s own, already started, slot.
+  // started yet. One level lower, the slot index would drop a digit in which the two differ;
+  // one level higher, the deadline would share elapsed_'s own, already started, slot.
   const auto highest_bit = static_cast<unsigned>(std::bit_width(deadline ^ elapsed_) - 1);
   const unsigned level = std::min(highest_bit / bits_per_level, top_level);
   unsigned slot = 0;
@@ -230,12 +230,11 @@ std::optional<timer_wheel::slot_ref> timer_wheel::earliest_slot() const noexcept
     // level no occupied digit is <= elapsed_'s (invariant (a)), so this is the lowest set bit;
     // at the top level the order wraps around and elapsed_'s own digit comes last.
     const unsigned from = (digit(elapsed_, level) + 1) & slot_mask;
-    assert(level == top_level || from == 0 || (bits & ((std::uint64_t{1} << from) - 1)) == 0);
-    const auto slot =
+    assert(level == top_level || (from != 0 && (bits & ((std::uint64_t{1} << from) - 1)) == 0));
+    const unsigned slot =
         (static_cast<unsigned>(std::countr_zero(std::rotr(bits, static_cast<int>(from)))) + from)
         & slot_mask;
-    return slot_ref{level, static_cast<unsigned>(slot),
-                    slot_start(level, static_cast<unsigned>(slot))};
+    return slot_ref{level, slot, slot_start(level, slot)};
   }
   return std::nullopt;
 }
@@ -249,9 +248,10 @@ std::uint64_t timer_wheel::compute_min_deadline() const noexcept {
   if (first->level == 0) {
     return first->start;  // a level-0 slot holds exactly one deadline: its start
   }
-  // A slot above level 0 holds a range: scan its list (cost: that slot's length; the cache in
-  // next_deadline() pays it once per change of the minimum). Later slots can only matter when
-  // the minimum so far is at or past their start, i.e. when this slot holds only parked
+  // A slot above level 0 holds a range: scan its list. Cost: that slot's length (short in
+  // practice; a burst of timers armed together can share one), paid again by next_deadline()
+  // only after the entry holding the cached minimum is unlinked. A later slot can only matter
+  // when the best deadline so far is past its start, i.e. when this slot holds only parked
   // beyond-span entries (top level), so visit slots in time order until one starts at or after
   // the best deadline found (invariant (c)). Below the top level that stops after one slot.
   const unsigned level = first->level;
@@ -259,8 +259,7 @@ std::uint64_t timer_wheel::compute_min_deadline() const noexcept {
   std::uint64_t remaining = std::rotr(occupied_[level], static_cast<int>(from));
   std::uint64_t best = std::numeric_limits<std::uint64_t>::max();
   while (remaining != 0) {
-    const auto slot = static_cast<unsigned>(
-        (static_cast<unsigned>(std::countr_zero(remaining)) + from) & slot_mask);
+    const unsigned slot = (static_cast<unsigned>(std::countr_zero(remaining)) + from) & slot_mask;
     if (slot_start(level, slot) >= best) {
       break;
     }

@@ -63,7 +63,8 @@ public:
   /// Moves time to `now` and calls on_expire(timer_entry*) once for every entry whose deadline
   /// is <= now, in deadline order (ties in insertion order). Each entry is unlinked before its
   /// callback runs; callbacks may insert or remove other entries (an entry inserted with a
-  /// deadline <= now fires in this same call).
+  /// deadline <= now fires in this same call). A `now` before elapsed() leaves time where it is
+  /// (entries already due still fire).
   template <class F>
   void advance(std::uint64_t now, F&& on_expire);
 
@@ -91,8 +92,8 @@ private:
   // timer_entry::level of an entry on the expired list (not in any slot).
   static constexpr std::uint8_t expired_level = levels;
 
-  // Links a linked-to-be entry by its deadline relative to elapsed_ (slot or expired list);
-  // size_ and in_wheel are the caller's business.
+  // Puts `e` in the slot its deadline calls for relative to elapsed_, or on the expired list;
+  // size_, in_wheel and the min cache are the caller's business.
   void file(timer_entry* e) noexcept;
   // Inserts into expired_, keeping it sorted by deadline (stable for ties).
   void file_expired(timer_entry* e) noexcept;
@@ -102,8 +103,8 @@ private:
   [[nodiscard]] std::uint64_t slot_start(unsigned level, unsigned slot) const noexcept;
   // The occupied slot whose range starts first, if any slot is occupied.
   [[nodiscard]] std::optional<slot_ref> earliest_slot() const noexcept;
-  // The exact earliest deadline (scans one slot's list when that slot is above level 0).
-  // @pre !empty()
+  // The exact earliest deadline: scans the earliest slot's list when that slot is above level 0
+  // (and further top-level slots while it holds only parked beyond-span entries). @pre !empty()
   [[nodiscard]] std::uint64_t compute_min_deadline() const noexcept;
 
   std::array<std::array<entry_list, slots_per_level>, levels> slots_{};
