@@ -215,6 +215,11 @@ void worker::run_process(process* p) noexcept {
         break;
       case suspend_kind::receive:
         resume = !p->exit_pending && (p->waiting->timed_out || p->waiting->try_match(p->mq));
+        if (!resume && !p->exit_pending && p->waiting->timeout_ms == 0) {
+          // after(0) that was put back for using up its slice: it checks once, never waits.
+          p->waiting->timed_out = true;
+          resume = true;
+        }
         break;
       case suspend_kind::blocking:
         resume = p->blocking_done && !p->exit_pending;
