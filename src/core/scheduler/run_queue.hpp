@@ -103,7 +103,8 @@ public:
 
   // -- thieves -----------------------------------------------------------------------------
   /// Moves about half of this ring into `dst` (the thief's own, empty-ish queue) and returns
-  /// one of the stolen processes to run at once, or nullptr.
+  /// one of the stolen processes to run at once, or nullptr. A ring with a single entry is left
+  /// alone (see the comment inside).
   process* steal_into(run_queue& dst) noexcept;
 
 private:
@@ -194,10 +195,13 @@ inline process* run_queue::steal_into(run_queue& dst) noexcept {
     // Ordering: acquire pairs with the owner's release store of tail_: the slots are written.
     std::uint32_t src_tail = tail_.load(std::memory_order_acquire);
     n = src_tail - src_real;
-    n -= n / 2;
-    if (n == 0) {
+    // Leave a lone process to its owner, which will run it at its next pick: a process spawned
+    // (or woken) by a running process then runs after its creator's next suspension, as on the
+    // BEAM, instead of racing it from another thread. A lone entry waits at most one slice.
+    if (n < 2) {
       return nullptr;
     }
+    n -= n / 2;
     next = pack(src_steal, src_real + n);
     if (head_.compare_exchange_weak(prev, next, std::memory_order_acq_rel,
                                     std::memory_order_acquire)) {

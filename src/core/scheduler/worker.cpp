@@ -22,7 +22,8 @@ void worker::schedule(process* p, bool woken_by_process) noexcept {
     return;
   }
   bool stealable = woken_by_process ? rq.push_next(p) : rq.push(p);
-  if (stealable && rt->workers.size() > 1) {
+  // Wake an idle worker only when there is something it may steal (two entries or more).
+  if (stealable && rt->workers.size() > 1 && rq.ring_len() >= 2) {
     rt->notify_idle_worker();
   }
 }

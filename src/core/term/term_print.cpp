@@ -11,9 +11,9 @@
 //   - binaries that are printable UTF-8 (String.printable?) as `"text"`, escaping `"`, `\`,
 //     `#{` and \a \b \d \e \f \n \r \t \v; other binaries as `<<1, 2, 3>>`;
 //   - tuples `{a, b}`, lists `[a, b]`, maps `%{k => v}` with keys in map key order, structs
-//     `%Name{field: value}` with fields in name order; a list of {atom, value} pairs and a map
-//     whose keys are all atoms print as keywords: `[a: 1]`, `%{a: 1}` (an atom key that needs
-//     quotes prints as `"a b": 1`);
+//     `%Name{field: value}` with fields in name order (a field that needs quotes prints as
+//     `"a b": 1`). As the trace format requires (T.f/1), keyword lists print as lists of
+//     tuples `[{:a, 1}]` and maps with atom keys as `%{:a => 1}`: no keyword shorthand;
 //   - pids `#PID<0.index.generation>`, refs `#Ref<0.0.0.id>`, or the names a term_printer gives;
 //     opaques as their text.
 // Deliberate differences: no width, limit or printable_limit (everything on one line, nothing
@@ -348,10 +348,6 @@ void append_float(std::string& out, double value) {
   append_erlang_float(out, digits, place, abs_value);
 }
 
-bool starts_with_elixir_prefix(atom a) {
-  return a.name().starts_with(elixir_prefix);
-}
-
 // Macro.inspect_atom(:literal, a)
 void append_atom(std::string& out, atom a) {
   const std::string_view name = a.name();
@@ -379,29 +375,6 @@ void append_key(std::string& out, atom a) {
     append_quoted(out, name);
   }
   out += ": ";
-}
-
-bool is_keyword_key(const term& t) {
-  return t.is_atom() && !starts_with_elixir_prefix(t.as_atom());
-}
-
-// Inspect.List.keyword?: every element an {atom, value} pair (atoms not Elixir aliases).
-bool is_keyword_list(std::span<const term> items) {
-  for (const term& item : items) {
-    if (!item.is_tuple() || item.size() != 2 || !is_keyword_key(item[0])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool has_keyword_keys(std::span<const std::pair<term, term>> entries) {
-  for (const auto& entry : entries) {
-    if (!is_keyword_key(entry.first)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 class printer_state {
@@ -432,11 +405,7 @@ public:
         print_sequence('{', t.elements(), '}');
         break;
       case term::kind::list:
-        if (is_keyword_list(t.elements())) {
-          print_keywords("[", t.elements(), "]");
-        } else {
-          print_sequence('[', t.elements(), ']');
-        }
+        print_sequence('[', t.elements(), ']');
         break;
       case term::kind::map:
         print_map(t.entries());
@@ -488,20 +457,6 @@ private:
     out_ += close;
   }
 
-  void print_keywords(std::string_view open, std::span<const term> pairs, std::string_view close) {
-    out_ += open;
-    bool first = true;
-    for (const term& pair : pairs) {
-      if (!first) {
-        out_ += ", ";
-      }
-      first = false;
-      append_key(out_, pair[0].as_atom());
-      print(pair[1]);
-    }
-    out_ += close;
-  }
-
   void print_entries(std::string_view open, std::span<const std::pair<term, term>> entries,
                      bool keywords) {
     out_ += open;
@@ -523,7 +478,7 @@ private:
   }
 
   void print_map(std::span<const std::pair<term, term>> entries) {
-    print_entries("%{", entries, has_keyword_keys(entries));
+    print_entries("%{", entries, false);
   }
 
   void print_struct(const term& t) {
