@@ -183,8 +183,8 @@ bool trap_exit(bool on);
 /// Whether `p` is alive. @threadsafe inside the runtime
 [[nodiscard]] bool alive(pid p);
 
-/// Registers `p` under `name`; false when the name is taken, p already has a name, or p is
-/// dead (Elixir's Process.register raises ArgumentError there: see try_register for no throw).
+/// Registers `p` under `name`; false when the name is taken, p already has a name, p is dead,
+/// or the name is `:undefined` (where Elixir's Process.register raises ArgumentError).
 bool register_name(atom name, pid p);
 /// Removes the name; false when it was not registered.
 bool unregister(atom name);

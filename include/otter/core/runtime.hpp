@@ -24,6 +24,7 @@
 #include "otter/core/message.hpp"
 #include "otter/core/process.hpp"
 #include "otter/core/process_info.hpp"
+#include "otter/core/receive.hpp"
 #include "otter/detail/process_api.hpp"
 
 #include <chrono>
@@ -104,6 +105,19 @@ public:
   }
   /// Sends the exit signal `reason` to `target` (from no process). @threadsafe
   bool exit(pid target, term reason);
+
+  /// send_after() from outside the runtime (timer.hpp). @threadsafe
+  template <message_type T, class D>
+  ref send_after(pid dest, T msg, D delay) {
+    return detail::arm_timer(*impl_, term(dest),
+                             detail::deadline_in(*impl_, static_cast<std::uint64_t>(
+                                                             detail::to_ms(delay))),
+                             detail::make_message_node(std::move(msg)), ref{});
+  }
+  /// cancel_timer() from outside the runtime: the milliseconds left, or nullopt. @threadsafe
+  std::optional<std::int64_t> cancel_timer(ref timer);
+  /// read_timer() from outside the runtime. @threadsafe
+  [[nodiscard]] std::optional<std::int64_t> read_timer(ref timer);
   /// @threadsafe
   [[nodiscard]] pid whereis(atom name) const;
   /// Whether `p` is alive. @threadsafe

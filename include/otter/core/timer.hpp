@@ -25,7 +25,7 @@ namespace otter {
 namespace detail {
 template <class D>
 std::uint64_t deadline_after(runtime_impl& rt, D delay) {
-  return now_ms(rt) + static_cast<std::uint64_t>(to_ms(delay));
+  return deadline_in(rt, static_cast<std::uint64_t>(to_ms(delay)));
 }
 }  // namespace detail
 

@@ -111,6 +111,8 @@ struct spawn_request {
 [[nodiscard]] ref arm_timer(runtime_impl& rt, term dest, std::uint64_t deadline_ms, node_ptr n,
                             ref tag);
 [[nodiscard]] std::uint64_t now_ms(runtime_impl& rt) noexcept;
+/// The deadline `ms` milliseconds from now, rounded so that a timer never fires early.
+[[nodiscard]] std::uint64_t deadline_in(runtime_impl& rt, std::uint64_t ms) noexcept;
 
 // -- blocking pool ----------------------------------------------------------------------------
 /// Runs `job` on the blocking pool, then wakes `p`. The process is suspended until then.

@@ -34,8 +34,11 @@ bool link(pid other) {
     if (!p.trap_exit) {
       error(atoms::noproc);
     }
+    // As Erlang: the trapping caller gets {:EXIT, other, :noproc} through the link. What the
+    // dead process sent before it died is already in the inbox: take it first, so that the
+    // EXIT comes after it (signal order from one sender).
+    detail::drain(p);
     p.links.insert(other, 0);
-    // As Erlang: the trapping caller gets {:EXIT, other, :noproc} through the link.
     p.mq.push_back(new detail::payload_node<exit_msg>(node_kind::message,
                                                       exit_msg{other, atoms::noproc}));
     p.links.erase(other);
@@ -66,7 +69,9 @@ ref monitor_impl(process& p, pid target, atom name, bool by_name) {
   ref tag = p.rt->make_ref();
   term object = by_name ? tuple(name, atoms::nonode) : term(target);
   if (target.is_null() || !p.rt->table.alive(target)) {
-    // Immediate DOWN :noproc, as Erlang.
+    // Immediate DOWN :noproc, as Erlang, after whatever the dead process sent before it died
+    // (already in the inbox: drain it first to keep signal order).
+    detail::drain(p);
     p.mq.push_back(new detail::payload_node<down_msg>(node_kind::message,
                                                       down_msg{tag, object, atoms::noproc}));
     return tag;
@@ -277,6 +282,10 @@ bool runtime::exit(pid target, term reason) {
 }
 
 pid runtime::whereis(atom name) const { return impl_->whereis(name); }
+
+std::optional<std::int64_t> runtime::cancel_timer(ref timer) { return impl_->cancel(timer); }
+
+std::optional<std::int64_t> runtime::read_timer(ref timer) { return impl_->read(timer); }
 
 bool runtime::alive(pid p) const { return impl_->table.alive(p); }
 

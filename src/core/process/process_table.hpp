@@ -99,9 +99,12 @@ public:
   [[nodiscard]] process* allocate(std::vector<std::uint32_t>* cache);
   /// Makes the incarnation alive with one reference (its own). @owner of the new process
   static void publish(process* b) noexcept {
-    // Ordering: release: every field initialised before is visible to acquire().
+    // Ordering: seq_cst (release at least: every field initialised before is visible to
+    // acquire()). seq_cst also orders it before spawn()'s seq_cst load of `stopping`, against
+    // shutdown's seq_cst store of `stopping` and its seq_cst scan (shutdown step 1): a store
+    // followed by a load may otherwise pass each other, and both sides would miss.
     b->rc_gen.store((std::uint64_t{b->generation} << 32) | alive_bit | 1,
-                    std::memory_order_release);
+                    std::memory_order_seq_cst);
   }
   /// Returns slot `index` to a free list (`cache` when on a scheduler).
   void free_slot(std::uint32_t index, std::vector<std::uint32_t>* cache);

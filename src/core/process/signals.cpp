@@ -364,4 +364,6 @@ ref arm_timer(runtime_impl& rt, term dest, std::uint64_t deadline_ms, node_ptr n
 
 std::uint64_t now_ms(runtime_impl& rt) noexcept { return rt.now(); }
 
+std::uint64_t deadline_in(runtime_impl& rt, std::uint64_t ms) noexcept { return rt.deadline_in(ms); }
+
 }  // namespace otter::detail

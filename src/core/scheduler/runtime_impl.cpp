@@ -80,7 +80,8 @@ void runtime_impl::shutdown() noexcept {
   std::uint32_t hw = table.high_water();
   for (std::uint32_t i = 0; i < hw; ++i) {
     process* b = table.slot(i);
-    std::uint64_t w = b->rc_gen.load(std::memory_order_acquire);
+    // Ordering: seq_cst, paired with publish() (process_table.hpp).
+    std::uint64_t w = b->rc_gen.load(std::memory_order_seq_cst);
     if ((w & process_table::alive_bit) != 0) {
       auto* n = new payload_node<exit_msg>(node_kind::terminate, exit_msg{pid{}, atoms::shutdown});
       deliver(pid(i, static_cast<std::uint32_t>(w >> 32)), node_ptr(n));
@@ -324,6 +325,9 @@ std::size_t runtime_impl::live_processes() const noexcept {
 // it, or register sees the process dead and erases it itself.
 
 bool runtime_impl::register_name(atom name, pid p) noexcept {
+  if (name == atoms::undefined) {
+    return false;  // as erlang:register/2: :undefined is not a name (badarg)
+  }
   auto& sh = shard_of(name);
   std::unique_lock<std::shared_mutex> lock(sh.mu);
   if (auto it = sh.map.find(name.index()); it != sh.map.end()) {

@@ -103,6 +103,12 @@ public:
   void advance_manual_clock(std::uint64_t ms) noexcept;
   void set_manual_clock(std::uint64_t ms) noexcept;
   [[nodiscard]] std::optional<std::uint64_t> next_timer_deadline() noexcept;
+  /// The deadline `ms` from now. The clock counts whole milliseconds, so in real time one more
+  /// is added: the current millisecond has partly passed, and a timer must never fire early.
+  /// The manual clock is exact.
+  [[nodiscard]] std::uint64_t deadline_in(std::uint64_t ms) const noexcept {
+    return now() + ms + (options.manual ? 0 : 1);
+  }
 
   // -- processes -----------------------------------------------------------------------------
   /// Makes `p` runnable from the calling thread (a worker: its own queue; else the injector).
@@ -150,7 +156,6 @@ public:
 
   // Idle workers, as a bit mask (at most 64 schedulers).
   std::atomic<std::uint64_t> sleepers{0};
-  std::atomic<std::uint32_t> searching{0};
   std::atomic<bool> stopping{false};  // processes are being shut down
   std::atomic<bool> halting{false};   // worker threads must leave their loops
 
@@ -188,12 +193,11 @@ private:
   bool shut_down_ = false;
 };
 
-/// The calling thread's scheduling context: set while a worker runs (and while a manual
-/// runtime is being driven).
+/// The calling thread's scheduling context: set while a worker runs (a manual runtime's worker
+/// runs on the thread that drives it).
 struct thread_context {
   worker* w = nullptr;
   process* current = nullptr;
-  runtime_impl* manual = nullptr;  // a manual runtime driven by this thread
 };
 thread_context& tls() noexcept;
 

@@ -14,7 +14,11 @@ thread_context& tls() noexcept {
 }
 
 worker::worker(runtime_impl* r, std::uint32_t i, std::uint64_t now)
-    : rt(r), id(i), wheel(now), rng_(i + 1) {}
+    : rt(r),
+      id(i),
+      wheel(now),
+      rng_(static_cast<std::minstd_rand::result_type>(
+          r->options.manual && r->options.shuffle_seed != 0 ? r->options.shuffle_seed : i + 1)) {}
 
 void worker::schedule(process* p, bool woken_by_process) noexcept {
   if (rt->options.manual && rt->options.shuffle_seed != 0) {
@@ -129,7 +133,8 @@ void worker::park() noexcept {
   bool work = rq.has_work() || rt->injector_nonempty.load(std::memory_order_seq_cst)
               || has_remote_timers.load(std::memory_order_seq_cst);
   for (std::size_t i = 0; !work && i < rt->workers.size(); ++i) {
-    work = rt->workers[i]->rq.ring_len() > 0;
+    // A lone entry in another ring is not stealable (run_queue::steal_into): not work for us.
+    work = rt->workers[i].get() != this && rt->workers[i]->rq.ring_len() >= 2;
   }
   if (!work && !rt->halting.load(std::memory_order_acquire)) {
     std::optional<std::uint64_t> deadline = wheel.next_deadline();
@@ -215,7 +220,14 @@ void worker::run_process(process* p) noexcept {
         resume = true;
         break;
       case suspend_kind::receive:
-        resume = !p->exit_pending && (p->waiting->timed_out || p->waiting->try_match(p->mq));
+        // A matching message wins over a timeout that fired in the same step (as in the BEAM,
+        // where the message would be matched before the timeout is seen).
+        if (!p->exit_pending && p->waiting->try_match(p->mq)) {
+          p->waiting->timed_out = false;
+          resume = true;
+        } else {
+          resume = !p->exit_pending && p->waiting->timed_out;
+        }
         if (!resume && !p->exit_pending && p->waiting->timeout_ms == 0) {
           // after(0) that was put back for using up its slice: it checks once, never waits.
           p->waiting->timed_out = true;
@@ -230,7 +242,7 @@ void worker::run_process(process* p) noexcept {
       if (p->suspended == suspend_kind::receive && p->receive_timer == nullptr
           && p->waiting->timeout_ms > 0) {
         p->receive_timer = rt->arm_receive_timeout(
-            p, rt->now() + static_cast<std::uint64_t>(p->waiting->timeout_ms));
+            p, rt->deadline_in(static_cast<std::uint64_t>(p->waiting->timeout_ms)));
       }
       // Park: docs/design/scheduler.md#park. After the store, a sender may make p runnable
       // and another worker may run it, so only the CAS below may touch p again.
