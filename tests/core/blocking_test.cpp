@@ -137,7 +137,7 @@ TEST(BlockingTest, AnExitSignalDuringABlockingCallTakesEffectWhenItReturns) {
         std::shared_future<void> go = release->get_future().share();
         auto returned = std::make_shared<std::atomic<bool>>(false);
         const pid main = self();
-        auto [blocker, mon] = spawn_monitor([rtp, main, go, returned]() -> co<> {
+        pid blocker = spawn_monitor([rtp, main, go, returned]() -> co<> {
           auto wait_for_release = [rtp, main, go, returned] {
             rtp->send(main, started{});
             (void)go.wait_for(20s);
@@ -145,8 +145,7 @@ TEST(BlockingTest, AnExitSignalDuringABlockingCallTakesEffectWhenItReturns) {
           };
           co_await blocking(std::move(wait_for_release));
           send(main, continued{});  // must not run: the exit takes effect first
-        });
-        (void)mon;
+        }).first;
         (void)co_await receive<started>();
         exit(blocker, atom("stop_now"));
         // Answered after the exit signal was handled: the process is still there.

@@ -276,9 +276,8 @@ TEST(ProcessInfoTest, ProcessInfoOfAnotherProcessOnTheThreadedRuntime) {
 TEST(ProcessInfoTest, ProcessInfoOfADeadProcessIsNullopt) {
   deterministic_runtime rt;
   bool answered_nullopt = rt.run([]() -> co<bool> {
-    auto [child, m] = spawn_monitor([]() -> co<> { co_return; });
+    pid child = spawn_monitor([]() -> co<> { co_return; }).first;
     (void)co_await receive<down_msg>();
-    (void)m;
     co_return !(co_await process_info(child)).has_value();
   });
   EXPECT_TRUE(answered_nullopt);
@@ -336,8 +335,7 @@ TEST(ProcessInfoTest, RuntimeProcessInfoOfADeadProcessIsNullopt) {
   runtime rt(runtime_options{.schedulers = 2});
   pid dead = rt.run(
       []() -> co<pid> {
-        auto [child, m] = spawn_monitor([]() -> co<> { co_return; });
-        (void)m;
+        pid child = spawn_monitor([]() -> co<> { co_return; }).first;
         (void)co_await receive<down_msg>();
         co_return child;
       },

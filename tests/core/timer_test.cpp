@@ -353,6 +353,34 @@ TEST(TimerTest, TimerToAProcessThatDiesBeforeItFiresIsDropped) {
   EXPECT_EQ(mailbox_len(rt, fresh), 0U);
 }
 
+TEST(TimerTest, ATimerOutlivesTheProcessThatArmedIt) {
+  int_recorder target;
+  deterministic_runtime rt;
+  pid p = target.start(rt);
+  pid armer = rt.spawn([p]() -> co<> {
+    (void)send_after(p, 8, 50ms);
+    co_return;  // exits at once; the timer is not linked to it
+  });
+  rt.run_until_idle();
+  ASSERT_FALSE(rt.alive(armer));
+  rt.advance(50ms);
+  EXPECT_EQ(target.values, std::vector<int>{8});
+}
+
+TEST(TimerTest, ATimerIsCancelledWhenItsDestinationProcessExits) {
+  // erlang:send_after/3: "the timer is automatically cancelled if the process referred to by
+  // the pid is not alive": read_timer and cancel_timer then return false.
+  deterministic_runtime rt;
+  pid p = rt.spawn([]() -> co<> { (void)co_await receive<tick>(); });
+  ref r = in_process(rt, [p] { return send_after(p, 1, 1000ms); });
+  EXPECT_EQ(in_process(rt, [r] { return read_timer(r); }), std::optional<std::int64_t>(1000));
+  rt.send(p, tick{});
+  rt.run_until_idle();
+  ASSERT_FALSE(rt.alive(p));
+  EXPECT_FALSE(in_process(rt, [r] { return read_timer(r); }).has_value());
+  EXPECT_FALSE(in_process(rt, [r] { return cancel_timer(r); }).has_value());
+}
+
 TEST(TimerTest, SendAfterArmedFromTheTestThreadFiresOnTheDeterministicRuntime) {
   int_recorder target;
   deterministic_runtime rt;

@@ -19,7 +19,8 @@
 namespace otter {
 
 struct process_info_t {
-  /// :running, :runnable, :waiting (suspended in receive) or :exiting.
+  /// :running (the caller itself), :waiting (suspended in receive) or :runnable (queued to
+  /// run). A process that is exiting answers no more: process_info() returns nullopt.
   atom status;
   std::size_t message_queue_len = 0;
   /// The messages in the mailbox, oldest first, as terms.

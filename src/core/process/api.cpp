@@ -10,7 +10,7 @@
 namespace otter {
 
 namespace detail {
-process_info_t collect_info(process& p);
+process_info_t collect_info(process& p, bool asked_by_self);
 }  // namespace detail
 
 using detail::current_checked;
@@ -237,7 +237,7 @@ std::optional<std::int64_t> read_timer(ref timer) {
 process_info_t self_info() {
   process& p = current_checked("process_info");
   detail::drain(p);
-  return detail::collect_info(p);
+  return detail::collect_info(p, true);
 }
 
 co<std::optional<process_info_t>> process_info(pid target) {

@@ -67,9 +67,15 @@ void deliver_exit(process& p, node* n, bool linked) noexcept {
 
 }  // namespace
 
-process_info_t collect_info(process& p) {
+process_info_t collect_info(process& p, bool asked_by_self) {
   process_info_t info;
-  info.status = atom(p.suspended == suspend_kind::receive ? "waiting" : "running");
+  // Asked by another process, the target answers between two of its steps: it was waiting in
+  // a receive, or queued to run (:runnable). Asking oneself, one is :running.
+  if (asked_by_self) {
+    info.status = atom("running");
+  } else {
+    info.status = atom(p.suspended == suspend_kind::receive ? "waiting" : "runnable");
+  }
   info.message_queue_len = p.mq.size;
   for (node* n = p.mq.head; n != nullptr; n = message_queue::next_of(n)) {
     info.messages.push_back(n->to_term());
@@ -146,7 +152,7 @@ void handle_signal(process& p, node* n) noexcept {
       break;
     case node_kind::info_request: {
       auto* s = static_cast<signal_node*>(n);
-      p.rt->deliver(s->from, make_message_node(info_reply{s->tag, collect_info(p)}));
+      p.rt->deliver(s->from, make_message_node(info_reply{s->tag, collect_info(p, false)}));
       break;
     }
   }
@@ -251,6 +257,7 @@ void suspend_yield(process& p, std::coroutine_handle<> h) noexcept {
 }
 
 bool spend_reduction(process& p) noexcept {
+  ++p.reductions;
   return ++p.slice_reductions >= p.rt->options.reductions_per_slice;
 }
 
@@ -278,6 +285,9 @@ runtime_impl& current_runtime(const char* what) noexcept {
   }
   if (ctx.w != nullptr) {
     return *ctx.w->rt;
+  }
+  if (ctx.manual != nullptr) {
+    return *ctx.manual;
   }
   std::fprintf(stderr, "otter: %s called outside a process (use otter::runtime's members)\n",
                what);

@@ -32,9 +32,19 @@ runtime_impl::runtime_impl(runtime_options opts)
   for (std::uint32_t i = 0; i < options.schedulers; ++i) {
     workers.push_back(std::make_unique<worker>(this, i, t));
   }
+  if (options.manual) {
+    // The thread that creates a manual runtime drives it: otter::send_after and the other
+    // in-process calls made from that thread outside any process use it.
+    previous_manual_ = std::exchange(tls().manual, this);
+  }
 }
 
-runtime_impl::~runtime_impl() { shutdown(); }
+runtime_impl::~runtime_impl() {
+  shutdown();
+  if (options.manual && tls().manual == this) {
+    tls().manual = previous_manual_;
+  }
+}
 
 void runtime_impl::start() {
   if (!options.manual) {
@@ -429,6 +439,7 @@ ref runtime_impl::arm(term dest, std::uint64_t deadline, node_ptr payload, ref t
 std::optional<std::int64_t> runtime_impl::cancel(ref tag) noexcept {
   timer_node* t = nullptr;
   std::int64_t left = 0;
+  bool dest_dead = false;
   {
     auto& sh = timers.shard_of(tag);
     std::lock_guard<std::mutex> lock(sh.mu);
@@ -443,8 +454,10 @@ std::optional<std::int64_t> runtime_impl::cancel(ref tag) noexcept {
       return std::nullopt;  // fire won; it erases the entry
     }
     sh.map.erase(it);
-    std::uint64_t n = now();
-    left = t->deadline > n ? static_cast<std::int64_t>(t->deadline - n) : 0;
+    left = remaining(*t);
+    // A timer to a pid is cancelled automatically when that process exits (Erlang): cancelling
+    // it afterwards finds nothing.
+    dest_dead = t->dest.is_pid() && !table.alive(t->dest.as_pid());
   }
   worker* w = local_worker();
   if (w != nullptr && w->id == t->owner && t->linked()) {
@@ -452,20 +465,35 @@ std::optional<std::int64_t> runtime_impl::cancel(ref tag) noexcept {
     t->release();  // the wheel's reference
   }
   t->release();  // the registry's reference
+  if (dest_dead) {
+    return std::nullopt;
+  }
   return left;
 }
 
 std::optional<std::int64_t> runtime_impl::read(ref tag) noexcept {
-  auto& sh = timers.shard_of(tag);
-  std::lock_guard<std::mutex> lock(sh.mu);
-  auto it = sh.map.find(tag.id());
-  if (it == sh.map.end()
-      || it->second->state.load(std::memory_order_acquire) != timer_state::armed) {
-    return std::nullopt;
+  {
+    auto& sh = timers.shard_of(tag);
+    std::lock_guard<std::mutex> lock(sh.mu);
+    auto it = sh.map.find(tag.id());
+    if (it == sh.map.end()
+        || it->second->state.load(std::memory_order_acquire) != timer_state::armed) {
+      return std::nullopt;
+    }
+    timer_node* t = it->second;
+    if (!(t->dest.is_pid() && !table.alive(t->dest.as_pid()))) {
+      return remaining(*t);
+    }
   }
-  std::uint64_t n = now();
-  std::uint64_t d = it->second->deadline;
-  return d > n ? static_cast<std::int64_t>(d - n) : 0;
+  (void)cancel(tag);  // its destination died: the timer is gone, as in Erlang
+  return std::nullopt;
+}
+
+std::int64_t runtime_impl::remaining(const timer_node& t) const noexcept {
+  // Report what the caller asked for: deadline_in() added a millisecond of rounding in real
+  // time, which is not part of the time left.
+  std::uint64_t n = now() + (options.manual ? 0 : 1);
+  return t.deadline > n ? static_cast<std::int64_t>(t.deadline - n) : 0;
 }
 
 timer_node* runtime_impl::arm_receive_timeout(process* p, std::uint64_t deadline) noexcept {

@@ -134,6 +134,7 @@ public:
   timer_node* arm_receive_timeout(process* p, std::uint64_t deadline) noexcept;
   void cancel_receive_timeout(process* p) noexcept;
   void fire(timer_node* t) noexcept;
+  [[nodiscard]] std::int64_t remaining(const timer_node& t) const noexcept;
 
   // -- blocking pool -------------------------------------------------------------------------
   void post_blocking(std::function<void()> job) noexcept;
@@ -191,6 +192,7 @@ private:
   std::vector<std::thread> pool_threads_;
 
   bool shut_down_ = false;
+  runtime_impl* previous_manual_ = nullptr;  // restored when a manual runtime is destroyed
 };
 
 /// The calling thread's scheduling context: set while a worker runs (a manual runtime's worker
@@ -198,6 +200,7 @@ private:
 struct thread_context {
   worker* w = nullptr;
   process* current = nullptr;
+  runtime_impl* manual = nullptr;  // the manual runtime this thread created (and drives)
 };
 thread_context& tls() noexcept;
 
