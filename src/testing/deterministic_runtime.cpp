@@ -4,11 +4,17 @@
 
 namespace otter::testing {
 
-std::size_t deterministic_runtime::run_until_idle() { return impl().workers[0]->run_until_idle(0); }
+std::size_t deterministic_runtime::run_until_idle() {
+  return impl().workers[0]->run_until_idle(0);
+}
 
-std::uint64_t deterministic_runtime::seed() noexcept { return impl().options.shuffle_seed; }
+std::uint64_t deterministic_runtime::seed() noexcept {
+  return impl().options.shuffle_seed;
+}
 
-bool deterministic_runtime::step() { return impl().workers[0]->run_until_idle(1) == 1; }
+bool deterministic_runtime::step() {
+  return impl().workers[0]->run_until_idle(1) == 1;
+}
 
 void deterministic_runtime::advance_ms(std::uint64_t ms) {
   auto& rt = impl();

@@ -46,7 +46,9 @@ std::string trace::ref_name(ref r) {
 std::string trace::print(const term& t) {
   std::lock_guard<std::mutex> lock(mu_);
   term_printer printer{[this](pid p) { return pid_name(p); },
-                       [this](ref r) { return ref_name(r); }};
+                       [this](ref r) {
+                         return ref_name(r);
+                       }};
   return to_string(t, printer);
 }
 
@@ -145,14 +147,15 @@ co<term> flush() {
   co_return term::list(std::move(out));
 }
 
-term mailbox() { return term::list(self_info().messages); }
+term mailbox() {
+  return term::list(self_info().messages);
+}
 
 co<term> wait_down(pid p, std::int64_t timeout_ms) {
   ref r = monitor(p);
-  co_return co_await receive(
-      on<down_msg>([r](const down_msg& d) { return d.monitor == r; },
-                   [](down_msg& d) { return d.reason; }),
-      after(timeout_ms, [] { return term(atom("still_alive")); }));
+  co_return co_await receive(on<down_msg>([r](const down_msg& d) { return d.monitor == r; },
+                                          [](down_msg& d) { return d.reason; }),
+                             after(timeout_ms, [] { return term(atom("still_alive")); }));
 }
 
 co<term> links(trace& t, pid p) {

@@ -47,4 +47,6 @@ void send_it(otter::runtime& rt, otter::pid to) {
 #endif
 }
 
-int main() { return 0; }
+int main() {
+  return 0;
+}

@@ -20,7 +20,9 @@ end
 
 co<void> scenario_01(testing::trace& t) {
   pid main = self();
-  auto is_ping = [](const term& m) { return m.is_tagged(a("ping"), 3); };
+  auto is_ping = [](const term& m) {
+    return m.is_tagged(a("ping"), 3);
+  };
   pid echo = spawn([is_ping]() -> co<void> {
     term m = co_await receive(on<term>(is_ping, [](term x) { return x; }));
     send(m[1].as_pid(), tuple(a("pong"), m[2].as_int() + 1));
@@ -53,7 +55,9 @@ co<void> scenario_01(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, SpawnSendReceive01) { expect_trace(expected, scenario_01); }
+TEST(ConformanceTest, SpawnSendReceive01) {
+  expect_trace(expected, scenario_01);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -28,8 +28,12 @@ co<void> scenario_02(testing::trace& t) {
   t.log("queue length", tuple(a("message_queue_len"), self_info().message_queue_len));
 
   // receive do {:b, x} -> x end
-  auto is_b = [b](const term& m) { return m.is_tagged(b, 2); };
-  auto second = [](term m) { return m[1]; };
+  auto is_b = [b](const term& m) {
+    return m.is_tagged(b, 2);
+  };
+  auto second = [](term m) {
+    return m[1];
+  };
   t.log("first {:b, x}", co_await receive(on<term>(is_b, second)));
   t.log("second {:b, x}", co_await receive(on<term>(is_b, second)));
 
@@ -41,10 +45,9 @@ co<void> scenario_02(testing::trace& t) {
 
   // receive do {:zzz, _} -> :got after 0 -> :timeout end
   const atom zzz = a("zzz");
-  term r4 = co_await receive(
-      on<term>([zzz](const term& m) { return m.is_tagged(zzz, 2); },
-               [](term) { return term(a("got")); }),
-      after(0, [] { return term(atoms::timeout); }));
+  term r4 = co_await receive(on<term>([zzz](const term& m) { return m.is_tagged(zzz, 2); },
+                                      [](term) { return term(a("got")); }),
+                             after(0, [] { return term(atoms::timeout); }));
   t.log("no match with after 0", r4);
 
   t.log("remaining mailbox in order", testing::mailbox());
@@ -60,7 +63,9 @@ co<void> scenario_02(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, SelectiveReceive02) { expect_trace(expected, scenario_02); }
+TEST(ConformanceTest, SelectiveReceive02) {
+  expect_trace(expected, scenario_02);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -9,7 +9,8 @@
 namespace otter::conformance {
 namespace {
 
-constexpr const char* expected = R"(per-sender order preserved: {:result, [{:s1, true}, {:s2, true}, {:s3, true}]}
+constexpr const char* expected =
+    R"(per-sender order preserved: {:result, [{:s1, true}, {:s2, true}, {:s3, true}]}
 own mailbox order: [:one, {:two}, "three", [4], 5]
 end
 )";
@@ -59,7 +60,9 @@ co<void> scenario_04(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, FifoOrdering04) { expect_trace(expected, scenario_04); }
+TEST(ConformanceTest, FifoOrdering04) {
+  expect_trace(expected, scenario_04);
+}
 
 // Runtime bug reproduction (expected to pass once fixed): the trace format (SPEC section 1,
 // T.f/1) prints a list of {atom, value} pairs as a list of tuples, `[{:s1, true}]`, and a map

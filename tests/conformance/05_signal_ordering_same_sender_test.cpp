@@ -6,7 +6,8 @@
 namespace otter::conformance {
 namespace {
 
-constexpr const char* expected = R"(mailbox in arrival order: [:msg1, :msg2, {:EXIT, #PID<sender>, :done}, {:DOWN, #Ref<mon_sender>, :process, #PID<sender>, :done}]
+constexpr const char* expected =
+    R"(mailbox in arrival order: [:msg1, :msg2, {:EXIT, #PID<sender>, :done}, {:DOWN, #Ref<mon_sender>, :process, #PID<sender>, :done}]
 end
 )";
 
@@ -31,7 +32,9 @@ co<void> scenario_05(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, SignalOrderingSameSender05) { expect_trace(expected, scenario_05); }
+TEST(ConformanceTest, SignalOrderingSameSender05) {
+  expect_trace(expected, scenario_05);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -72,7 +72,9 @@ co<void> scenario_07(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, LinkAbnormalExitPropagates07) { expect_trace(expected, scenario_07); }
+TEST(ConformanceTest, LinkAbnormalExitPropagates07) {
+  expect_trace(expected, scenario_07);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -8,7 +8,8 @@
 namespace otter::conformance {
 namespace {
 
-constexpr const char* expected = R"(child DOWN: {:DOWN, #Ref<mon_child>, :process, #PID<child>, :normal}
+constexpr const char* expected =
+    R"(child DOWN: {:DOWN, #Ref<mon_child>, :process, #PID<child>, :normal}
 parent still alive, links now: {:parent_alive, {:links, []}}
 trapping main receives: {:EXIT, #PID<child2>, :normal}
 trapping main receives (explicit exit :normal): {:EXIT, #PID<child3>, :normal}
@@ -37,9 +38,9 @@ co<void> scenario_08(testing::trace& t) {
   });
 
   const atom child_tag = a("child");
-  pid child = co_await receive(
-      on<term>([child_tag](const term& m) { return m.is_tagged(child_tag, 2); },
-               [](term m) { return m[1].as_pid(); }));
+  pid child =
+      co_await receive(on<term>([child_tag](const term& m) { return m.is_tagged(child_tag, 2); },
+                                [](term m) { return m[1].as_pid(); }));
   t.name(parent, "parent");
   t.name(child, "child");
   t.name(monitor(child), "mon_child");
@@ -63,7 +64,9 @@ co<void> scenario_08(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, LinkNormalExitNoPropagation08) { expect_trace(expected, scenario_08); }
+TEST(ConformanceTest, LinkNormalExitNoPropagation08) {
+  expect_trace(expected, scenario_08);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -83,7 +83,9 @@ co<void> scenario_10(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, ExitSignalNormal10) { expect_trace(expected, scenario_10); }
+TEST(ConformanceTest, ExitSignalNormal10) {
+  expect_trace(expected, scenario_10);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -17,7 +17,9 @@ trapping partner then: {:DOWN, #Ref<mon_watcher3>, :process, #PID<watcher3>, :no
 end
 )";
 
-co<void> sleep_forever() { co_await sleep(infinity); }
+co<void> sleep_forever() {
+  co_await sleep(infinity);
+}
 
 co<void> exit_kill() {
   otter::exit(atoms::kill);
@@ -91,7 +93,9 @@ co<void> scenario_11(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, ExitKill11) { expect_trace(expected, scenario_11); }
+TEST(ConformanceTest, ExitKill11) {
+  expect_trace(expected, scenario_11);
+}
 
 }  // namespace
 }  // namespace otter::conformance

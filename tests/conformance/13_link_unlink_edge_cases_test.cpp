@@ -83,7 +83,9 @@ co<void> scenario_13(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, LinkUnlinkEdgeCases13) { expect_trace(expected, scenario_13); }
+TEST(ConformanceTest, LinkUnlinkEdgeCases13) {
+  expect_trace(expected, scenario_13);
+}
 
 }  // namespace
 }  // namespace otter::conformance

@@ -7,7 +7,8 @@
 namespace otter::conformance {
 namespace {
 
-constexpr const char* expected = R"(mailbox: [{:EXIT, #PID<c2>, :second}, {:DOWN, #Ref<mon_c2>, :process, #PID<c2>, :second}, {:EXIT, #PID<c1>, :first}, {:DOWN, #Ref<mon_c1>, :process, #PID<c1>, :first}]
+constexpr const char* expected =
+    R"(mailbox: [{:EXIT, #PID<c2>, :second}, {:DOWN, #Ref<mon_c2>, :process, #PID<c2>, :second}, {:EXIT, #PID<c1>, :first}, {:DOWN, #Ref<mon_c1>, :process, #PID<c1>, :first}]
 spawn_monitor DOWN: {:DOWN, #Ref<mon_sm>, :process, #PID<sm>, :from_spawn_monitor}
 no EXIT message: :no_message
 end

@@ -40,7 +40,9 @@ co<void> scenario_16(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, MonitorNoproc16) { expect_trace(expected, scenario_16); }
+TEST(ConformanceTest, MonitorNoproc16) {
+  expect_trace(expected, scenario_16);
+}
 
 }  // namespace
 }  // namespace otter::conformance

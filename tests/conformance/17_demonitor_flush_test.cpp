@@ -78,7 +78,9 @@ co<void> scenario_17(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, DemonitorFlush17) { expect_trace(expected, scenario_17); }
+TEST(ConformanceTest, DemonitorFlush17) {
+  expect_trace(expected, scenario_17);
+}
 
 }  // namespace
 }  // namespace otter::conformance

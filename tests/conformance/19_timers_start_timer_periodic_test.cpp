@@ -90,7 +90,9 @@ co<void> scenario_19(testing::trace& t) {
   t.log("end");
 }
 
-TEST(ConformanceTest, TimersStartTimerPeriodic19) { expect_trace(expected, scenario_19); }
+TEST(ConformanceTest, TimersStartTimerPeriodic19) {
+  expect_trace(expected, scenario_19);
+}
 
 }  // namespace
 }  // namespace otter::conformance

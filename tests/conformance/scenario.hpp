@@ -10,10 +10,10 @@
 #include "otter/testing/deterministic_runtime.hpp"
 #include "otter/testing/trace.hpp"
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace otter::conformance {
 
@@ -50,6 +50,8 @@ inline void expect_trace(const std::string& expected, const scenario& body) {
 }
 
 /// An atom from its name (scenarios use many).
-inline atom a(std::string_view name) { return atom(name); }
+inline atom a(std::string_view name) {
+  return atom(name);
+}
 
 }  // namespace otter::conformance

@@ -86,9 +86,9 @@ TEST(BlockingTest, AnUncaughtExceptionFromTheFunctionBecomesTheExitReason) {
         30s);
     ADD_FAILURE() << "run() returned normally";
   } catch (const run_error& e) {
-    EXPECT_EQ(e.reason(),
-              tuple(term::structure("RuntimeError", {{atom("message"), "disk on fire"}}),
-                    stacktrace()));
+    EXPECT_EQ(
+        e.reason(),
+        tuple(term::structure("RuntimeError", {{atom("message"), "disk on fire"}}), stacktrace()));
   }
 }
 
@@ -138,14 +138,14 @@ TEST(BlockingTest, AnExitSignalDuringABlockingCallTakesEffectWhenItReturns) {
         auto returned = std::make_shared<std::atomic<bool>>(false);
         const pid main = self();
         pid blocker = spawn_monitor([rtp, main, go, returned]() -> co<> {
-          auto wait_for_release = [rtp, main, go, returned] {
-            rtp->send(main, started{});
-            (void)go.wait_for(20s);
-            returned->store(true);
-          };
-          co_await blocking(std::move(wait_for_release));
-          send(main, continued{});  // must not run: the exit takes effect first
-        }).first;
+                        auto wait_for_release = [rtp, main, go, returned] {
+                          rtp->send(main, started{});
+                          (void)go.wait_for(20s);
+                          returned->store(true);
+                        };
+                        co_await blocking(std::move(wait_for_release));
+                        send(main, continued{});  // must not run: the exit takes effect first
+                      }).first;
         (void)co_await receive<started>();
         exit(blocker, atom("stop_now"));
         // Answered after the exit signal was handled: the process is still there.

@@ -29,11 +29,14 @@ protected:
 
 class RuntimeDeathTest : public ProcessContextDeathTest {};
 
-co<int> receive_an_int() { co_return co_await receive<int>(); }
+co<int> receive_an_int() {
+  co_return co_await receive<int>();
+}
 
 TEST_F(ProcessContextDeathTest, SelfOutsideAProcessAborts) {
-  EXPECT_DEATH((void)otter::self(), "self called outside a process.*must be called from inside an "
-                                    "Otter process");
+  EXPECT_DEATH((void)otter::self(),
+               "self called outside a process.*must be called from inside an "
+               "Otter process");
 }
 
 TEST_F(ProcessContextDeathTest, ReceiveOutsideAProcessAborts) {
@@ -50,7 +53,8 @@ TEST_F(ProcessContextDeathTest, TrapExitOutsideAProcessAborts) {
 }
 
 TEST_F(ProcessContextDeathTest, SendOutsideAnyRuntimeAborts) {
-  EXPECT_DEATH(send(pid(1, 1), 5), "send called outside a process.*no Otter runtime on this thread");
+  EXPECT_DEATH(send(pid(1, 1), 5),
+               "send called outside a process.*no Otter runtime on this thread");
 }
 
 TEST_F(RuntimeDeathTest, RunFromInsideAProcessAborts) {
@@ -61,11 +65,7 @@ TEST_F(RuntimeDeathTest, RunFromInsideAProcessAborts) {
       {
         runtime rt(runtime_options{.schedulers = 1});
         runtime* rtp = &rt;
-        rt.run(
-            [rtp]() -> co<int> {
-              co_return rtp->run([]() -> co<int> { co_return 1; });
-            },
-            30s);
+        rt.run([rtp]() -> co<int> { co_return rtp->run([]() -> co<int> { co_return 1; }); }, 30s);
       },
       "never call it from inside a process");
 }

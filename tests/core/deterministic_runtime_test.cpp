@@ -1,8 +1,9 @@
 // tests/core/deterministic_runtime_test.cpp: otter::testing::deterministic_runtime: one
 // scheduler driven by the test thread, a manual clock, and a seeded shuffle of the run order.
 
-#include "otter/otter.hpp"
 #include "otter/testing/deterministic_runtime.hpp"
+
+#include "otter/otter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -86,7 +87,8 @@ TEST(DeterministicRuntimeTest, TheClockOnlyMovesWhenAdvanced) {
   EXPECT_EQ(rt.now_ms(), t0 + 1503);
 }
 
-TEST(DeterministicRuntimeTest, AdvanceFiresTimersInDeadlineOrderIncludingOnesRearmedInsideTheWindow) {
+TEST(DeterministicRuntimeTest,
+     AdvanceFiresTimersInDeadlineOrderIncludingOnesRearmedInsideTheWindow) {
   std::vector<std::pair<std::string, std::int64_t>> log;
   deterministic_runtime rt;
   const std::int64_t t0 = rt.now_ms();
@@ -106,9 +108,8 @@ TEST(DeterministicRuntimeTest, AdvanceFiresTimersInDeadlineOrderIncludingOnesRea
   });
   rt.advance(50ms);
   std::vector<std::pair<std::string, std::int64_t>> expected{
-      {"tick", t0 + 7},  {"10", t0 + 10},   {"tick", t0 + 14}, {"20", t0 + 20},
-      {"tick", t0 + 21}, {"tick", t0 + 28}, {"30", t0 + 30},   {"tick", t0 + 35},
-      {"tick", t0 + 42}, {"tick", t0 + 49}};
+      {"tick", t0 + 7},  {"10", t0 + 10}, {"tick", t0 + 14}, {"20", t0 + 20},   {"tick", t0 + 21},
+      {"tick", t0 + 28}, {"30", t0 + 30}, {"tick", t0 + 35}, {"tick", t0 + 42}, {"tick", t0 + 49}};
   EXPECT_EQ(log, expected);
   EXPECT_EQ(rt.now_ms(), t0 + 50);
 }

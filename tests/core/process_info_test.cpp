@@ -25,7 +25,9 @@ struct stop {};
 struct ready {};
 
 // A process that waits for `stop` and leaves everything else in its mailbox.
-co<void> wait_for_stop() { (void)co_await receive<stop>(); }
+co<void> wait_for_stop() {
+  (void)co_await receive<stop>();
+}
 
 TEST(ProcessInfoTest, SelfInfoReportsRunningStatus) {
   deterministic_runtime rt;
@@ -148,12 +150,13 @@ TEST(ProcessInfoTest, SelfInfoListsTheProcessesMonitoringIt) {
 TEST(ProcessInfoTest, SelfInfoReportsTheRegisteredName) {
   const atom name("process_info_test_me");
   deterministic_runtime rt;
-  auto [before, after] = rt.run([name]() -> co<std::pair<std::optional<atom>, std::optional<atom>>> {
-    auto b = self_info().registered_name;
-    register_name(name, self());
-    auto a = self_info().registered_name;
-    co_return std::pair{b, a};
-  });
+  auto [before, after] =
+      rt.run([name]() -> co<std::pair<std::optional<atom>, std::optional<atom>>> {
+        auto b = self_info().registered_name;
+        register_name(name, self());
+        auto a = self_info().registered_name;
+        co_return std::pair{b, a};
+      });
   EXPECT_FALSE(before.has_value());
   EXPECT_EQ(after, std::optional<atom>(name));
 }

@@ -3,11 +3,12 @@
 // incarnation finalises it; a slot is reused only with a new generation, and retired when the
 // generation would wrap. Exercised through a runtime's own table and real processes.
 
+#include "core/process/process_table.hpp"
+
 #include "otter/otter.hpp"
 #include "otter/testing/deterministic_runtime.hpp"
 
 #include "core/process/internal_messages.hpp"
-#include "core/process/process_table.hpp"
 #include "core/scheduler/runtime_impl.hpp"
 
 #include <gtest/gtest.h>
@@ -31,7 +32,9 @@ using testing::deterministic_runtime;
 
 struct stop {};
 
-co<void> wait_for_stop() { (void)co_await receive<stop>(); }
+co<void> wait_for_stop() {
+  (void)co_await receive<stop>();
+}
 
 std::uint32_t generation_in_slot(process_table& table, std::uint32_t index) {
   return static_cast<std::uint32_t>(table.slot(index)->rc_gen.load() >> 32);
@@ -124,9 +127,9 @@ TEST(ProcessTableTest, FinalisationAnswersSignalsLeftInTheInbox) {
   std::optional<detail::info_reply> reply;
   const ref tag = make_ref();
   pid asker = rt.spawn([&reply, tag]() -> co<> {
-    reply = co_await receive(on<detail::info_reply>(
-        [tag](const detail::info_reply& r) { return r.tag == tag; },
-        [](detail::info_reply& r) { return std::move(r); }));
+    reply = co_await receive(
+        on<detail::info_reply>([tag](const detail::info_reply& r) { return r.tag == tag; },
+                               [](detail::info_reply& r) { return std::move(r); }));
   });
   pid p = rt.spawn(wait_for_stop);
   rt.run_until_idle();

@@ -67,10 +67,12 @@ TEST(RuntimeTest, RunReturnsTheValueOfTheProcess) {
 TEST(RuntimeTest, RunOfAVoidProcessReturnsWhenItIsDone) {
   runtime rt(runtime_options{.schedulers = 2});
   std::atomic<bool> ran{false};
-  rt.run([&ran]() -> co<void> {
-    ran = true;
-    co_return;
-  }, 30s);
+  rt.run(
+      [&ran]() -> co<void> {
+        ran = true;
+        co_return;
+      },
+      30s);
   EXPECT_TRUE(ran.load());
 }
 
@@ -92,10 +94,12 @@ TEST(RuntimeTest, RunWaitsForMessagesBetweenProcesses) {
 TEST(RuntimeTest, RunThrowsRunErrorWithTheExitReasonWhenTheProcessExits) {
   runtime rt(runtime_options{.schedulers = 2});
   try {
-    rt.run([]() -> co<int> {
-      otter::exit(tuple(atoms::shutdown, atom("bye")));
-      co_return 0;
-    }, 30s);
+    rt.run(
+        []() -> co<int> {
+          otter::exit(tuple(atoms::shutdown, atom("bye")));
+          co_return 0;
+        },
+        30s);
     ADD_FAILURE() << "run() returned normally";
   } catch (const run_error& e) {
     EXPECT_EQ(e.reason(), tuple(atoms::shutdown, atom("bye")));
@@ -105,10 +109,12 @@ TEST(RuntimeTest, RunThrowsRunErrorWithTheExitReasonWhenTheProcessExits) {
 TEST(RuntimeTest, RunThrowsRunErrorWithTheExceptionAsReasonWhenTheProcessCrashes) {
   runtime rt(runtime_options{.schedulers = 2});
   try {
-    rt.run([]() -> co<int> {
-      throw std::invalid_argument("bad input");
-      co_return 0;
-    }, 30s);
+    rt.run(
+        []() -> co<int> {
+          throw std::invalid_argument("bad input");
+          co_return 0;
+        },
+        30s);
     ADD_FAILURE() << "run() returned normally";
   } catch (const run_error& e) {
     term expected =
@@ -123,10 +129,12 @@ TEST(RuntimeTest, RunThrowsRunErrorWithTheExceptionAsReasonWhenTheProcessCrashes
 TEST(RuntimeTest, RunThrowsRunErrorWithTheErrorReasonForOtterError) {
   runtime rt(runtime_options{.schedulers = 2});
   try {
-    rt.run([]() -> co<void> {
-      otter::error(atoms::badarg);
-      co_return;
-    }, 30s);
+    rt.run(
+        []() -> co<void> {
+          otter::error(atoms::badarg);
+          co_return;
+        },
+        30s);
     ADD_FAILURE() << "run() returned normally";
   } catch (const run_error& e) {
     EXPECT_EQ(e.reason(), tuple(atoms::badarg, stacktrace()));
@@ -170,25 +178,33 @@ TEST(RuntimeTest, ShutdownGivesEveryProcessExitReasonShutdown) {
   for (int i = 0; i < n; ++i) {
     switch (i % 4) {
       case 0:
-        spawn_observed(rt, []() -> co<> { (void)co_await receive<stop>(); }, record);
+        spawn_observed(
+            rt, []() -> co<> { (void)co_await receive<stop>(); }, record);
         break;
       case 1:
-        spawn_observed(rt, []() -> co<> { co_await sleep(1h); }, record);
+        spawn_observed(
+            rt, []() -> co<> { co_await sleep(1h); }, record);
         break;
       case 2:
-        spawn_observed(rt, []() -> co<> {
-          trap_exit(true);
-          for (;;) {
-            (void)co_await receive<exit_msg>();
-          }
-        }, record);
+        spawn_observed(
+            rt,
+            []() -> co<> {
+              trap_exit(true);
+              for (;;) {
+                (void)co_await receive<exit_msg>();
+              }
+            },
+            record);
         break;
       default:
-        spawn_observed(rt, []() -> co<> {
-          for (;;) {
-            co_await yield();
-          }
-        }, record);
+        spawn_observed(
+            rt,
+            []() -> co<> {
+              for (;;) {
+                co_await yield();
+              }
+            },
+            record);
         break;
     }
   }
@@ -212,21 +228,25 @@ TEST(RuntimeTest, ShutdownFiresLinksAndMonitorsWithReasonShutdown) {
     exits.push_back(r);
   };
   runtime rt(runtime_options{.schedulers = 2});
-  pid watched = spawn_observed(rt, []() -> co<> { (void)co_await receive<stop>(); }, record_exit);
+  pid watched = spawn_observed(
+      rt, []() -> co<> { (void)co_await receive<stop>(); }, record_exit);
   auto armed = std::make_shared<std::promise<void>>();
   std::future<void> armed_f = armed->get_future();
-  spawn_observed(rt, [watched, armed, &mu, &seen]() -> co<> {
-    trap_exit(true);
-    link(watched);
-    (void)monitor(watched);
-    (void)co_await process_info(watched);  // the link and the monitor are in place
-    armed->set_value();
-    for (;;) {
-      message m = *co_await receive_any(infinity);
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(m.to_term());
-    }
-  }, record_exit);
+  spawn_observed(
+      rt,
+      [watched, armed, &mu, &seen]() -> co<> {
+        trap_exit(true);
+        link(watched);
+        (void)monitor(watched);
+        (void)co_await process_info(watched);  // the link and the monitor are in place
+        armed->set_value();
+        for (;;) {
+          message m = *co_await receive_any(infinity);
+          std::lock_guard<std::mutex> lock(mu);
+          seen.push_back(m.to_term());
+        }
+      },
+      record_exit);
   ASSERT_EQ(armed_f.wait_for(30s), std::future_status::ready);
   rt.shutdown();
   std::lock_guard<std::mutex> lock(mu);
@@ -296,18 +316,21 @@ TEST(RuntimeTest, ProcessesSpawnedWhileShutdownRunsAreStoppedToo) {
   // born after shutdown's scan of the process table.
   auto spawning = std::make_shared<std::promise<void>>();
   std::future<void> spawning_f = spawning->get_future();
-  spawn_observed(rt, [spawning]() -> co<> {
-    for (int i = 0;; ++i) {
-      spawn([]() -> co<> { (void)co_await receive<stop>(); });
-      if (i == 100) {
-        spawning->set_value();
-      }
-      co_await yield();
-    }
-  }, [&](const term& r) {
-    std::lock_guard<std::mutex> lock(mu);
-    reasons.push_back(r);
-  });
+  spawn_observed(
+      rt,
+      [spawning]() -> co<> {
+        for (int i = 0;; ++i) {
+          spawn([]() -> co<> { (void)co_await receive<stop>(); });
+          if (i == 100) {
+            spawning->set_value();
+          }
+          co_await yield();
+        }
+      },
+      [&](const term& r) {
+        std::lock_guard<std::mutex> lock(mu);
+        reasons.push_back(r);
+      });
   ASSERT_EQ(spawning_f.wait_for(30s), std::future_status::ready);
   rt.shutdown();
   EXPECT_EQ(rt.process_count(), 0U);
@@ -417,21 +440,25 @@ TEST(RuntimeTest, SeveralRuntimesOneAfterAnother) {
   for (int i = 0; i < 3; ++i) {
     {
       runtime rt(runtime_options{.schedulers = 2});
-      EXPECT_EQ(rt.run([i]() -> co<int> {
-        pid child = spawn([]() -> co<> {
-          auto [from, v] = co_await receive<std::pair<pid, int>>();
-          send(from, v * 2);
-        });
-        send(child, std::pair{self(), i});
-        co_return co_await receive<int>();
-      }, 30s), i * 2);
+      EXPECT_EQ(rt.run(
+                    [i]() -> co<int> {
+                      pid child = spawn([]() -> co<> {
+                        auto [from, v] = co_await receive<std::pair<pid, int>>();
+                        send(from, v * 2);
+                      });
+                      send(child, std::pair{self(), i});
+                      co_return co_await receive<int>();
+                    },
+                    30s),
+                i * 2);
     }
     {
       deterministic_runtime rt;
       EXPECT_EQ(rt.run([i]() -> co<int> {
         co_await sleep(1s);
         co_return i + 1;
-      }), i + 1);
+      }),
+                i + 1);
     }
   }
 }

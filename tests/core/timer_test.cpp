@@ -187,13 +187,13 @@ TEST(TimerTest, CancelTimerReturnsRemainingMillisecondsAndPreventsDelivery) {
 
 TEST(TimerTest, CancelTimerTwiceReturnsNulloptTheSecondTime) {
   deterministic_runtime rt;
-  auto [first, second] = rt.run([]() -> co<std::pair<std::optional<std::int64_t>,
-                                                        std::optional<std::int64_t>>> {
-    ref r = send_after(self(), 1, 1000ms);
-    auto a = cancel_timer(r);
-    auto b = cancel_timer(r);
-    co_return std::pair{a, b};
-  });
+  auto [first, second] =
+      rt.run([]() -> co<std::pair<std::optional<std::int64_t>, std::optional<std::int64_t>>> {
+        ref r = send_after(self(), 1, 1000ms);
+        auto a = cancel_timer(r);
+        auto b = cancel_timer(r);
+        co_return std::pair{a, b};
+      });
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(*first, 1000);
   EXPECT_FALSE(second.has_value());

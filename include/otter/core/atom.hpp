@@ -64,8 +64,8 @@ inline constexpr atom message = atom::from_index(19);
 inline constexpr atom no_message = atom::from_index(20);
 inline constexpr atom noconnection = atom::from_index(21);
 inline constexpr atom system_limit = atom::from_index(22);
-inline constexpr atom ancestors = atom::from_index(23);  // :"$ancestors"
-inline constexpr atom callers = atom::from_index(24);    // :"$callers"
+inline constexpr atom ancestors = atom::from_index(23);     // :"$ancestors"
+inline constexpr atom callers = atom::from_index(24);       // :"$callers"
 inline constexpr atom initial_call = atom::from_index(25);  // :"$initial_call"
 inline constexpr std::uint32_t predefined_count = 26;
 }  // namespace atoms

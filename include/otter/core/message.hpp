@@ -54,8 +54,8 @@ struct timer_msg {
 
 /// A type may be sent when it can be moved; references and arrays are not messages.
 template <class T>
-concept message_type = std::is_object_v<T> && !std::is_array_v<T> && std::move_constructible<T>
-                       && std::destructible<T>;
+concept message_type = std::is_object_v<T> && !std::is_array_v<
+                           T> && std::move_constructible<T> && std::destructible<T>;
 
 namespace detail {
 

@@ -45,5 +45,7 @@ private:
 
 template <>
 struct std::hash<otter::pid> {
-  std::size_t operator()(otter::pid p) const noexcept { return std::hash<std::uint64_t>{}(p.value()); }
+  std::size_t operator()(otter::pid p) const noexcept {
+    return std::hash<std::uint64_t>{}(p.value());
+  }
 };

@@ -91,7 +91,9 @@ struct is_after : std::false_type {};
 template <class H>
 struct is_after<after_clause<H>> : std::true_type {};
 
-inline std::int64_t to_ms(std::int64_t ms) noexcept { return ms; }
+inline std::int64_t to_ms(std::int64_t ms) noexcept {
+  return ms;
+}
 template <class Rep, class Period>
 std::int64_t to_ms(std::chrono::duration<Rep, Period> d) noexcept {
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
@@ -102,7 +104,8 @@ template <class... Clauses>
 class receive_awaiter final : receive_base {
   static constexpr std::size_t n_clauses = sizeof...(Clauses);
   static constexpr bool has_after = (is_after<Clauses>::value || ...);
-  static_assert(!has_after || is_after<std::tuple_element_t<n_clauses - 1, std::tuple<Clauses...>>>::value,
+  static_assert(!has_after
+                    || is_after<std::tuple_element_t<n_clauses - 1, std::tuple<Clauses...>>>::value,
                 "after() must be the last clause of a receive");
   static constexpr std::size_t n_match = has_after ? n_clauses - 1 : n_clauses;
 
@@ -133,9 +136,7 @@ public:
     }
     return false;
   }
-  void await_suspend(std::coroutine_handle<> h) noexcept {
-    suspend_receive(*current(), h, this);
-  }
+  void await_suspend(std::coroutine_handle<> h) noexcept { suspend_receive(*current(), h, this); }
   result_type await_resume() {
     if (timed_out) {
       if constexpr (has_after) {

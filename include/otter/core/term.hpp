@@ -78,8 +78,8 @@ public:
   term(otter::pid v) noexcept;     // NOLINT(google-explicit-constructor)
   term(otter::ref v) noexcept;     // NOLINT(google-explicit-constructor)
   /// A binary (Elixir string).
-  term(std::string_view v);  // NOLINT(google-explicit-constructor)
-  term(const char* v);       // NOLINT(google-explicit-constructor)
+  term(std::string_view v);    // NOLINT(google-explicit-constructor)
+  term(const char* v);         // NOLINT(google-explicit-constructor)
   term(const std::string& v);  // NOLINT(google-explicit-constructor)
 
   // -- compound values ----------------------------------------------------------------

@@ -13,8 +13,8 @@
 #pragma once
 
 #include "otter/core/message.hpp"
-#include "otter/detail/process_api.hpp"
 #include "otter/detail/assert.hpp"
+#include "otter/detail/process_api.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -29,7 +29,9 @@ public:
   /// `seed` 0: FIFO order. Otherwise random order from `seed`; the environment variable
   /// OTTER_SHUFFLE_SEED overrides it (to replay a failure).
   explicit deterministic_runtime(std::uint64_t seed = 0)
-      : runtime(runtime_options{.schedulers = 1, .blocking_threads = 0, .manual = true,
+      : runtime(runtime_options{.schedulers = 1,
+                                .blocking_threads = 0,
+                                .manual = true,
                                 .shuffle_seed = seed_from_env(seed)}) {}
 
   /// Runs runnable processes until none is left (due timers fire first). Returns how many

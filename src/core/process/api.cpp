@@ -19,7 +19,9 @@ using detail::node_ptr;
 using detail::process;
 using detail::signal_node;
 
-pid self() { return current_checked("self").self(); }
+pid self() {
+  return current_checked("self").self();
+}
 
 bool link(pid other) {
   process& p = current_checked("link");
@@ -39,8 +41,8 @@ bool link(pid other) {
     // EXIT comes after it (signal order from one sender).
     detail::drain(p);
     p.links.insert(other, 0);
-    p.mq.push_back(new detail::payload_node<exit_msg>(node_kind::message,
-                                                      exit_msg{other, atoms::noproc}));
+    p.mq.push_back(
+        new detail::payload_node<exit_msg>(node_kind::message, exit_msg{other, atoms::noproc}));
     p.links.erase(other);
     return true;
   }
@@ -146,17 +148,25 @@ bool trap_exit(bool on) {
   return std::exchange(p.trap_exit, on);
 }
 
-bool trapping_exits() { return current_checked("trapping_exits").trap_exit; }
+bool trapping_exits() {
+  return current_checked("trapping_exits").trap_exit;
+}
 
-bool alive(pid p) { return detail::current_runtime("alive").table.alive(p); }
+bool alive(pid p) {
+  return detail::current_runtime("alive").table.alive(p);
+}
 
 bool register_name(atom name, pid p) {
   return detail::current_runtime("register_name").register_name(name, p);
 }
 
-bool unregister(atom name) { return detail::current_runtime("unregister").unregister_name(name); }
+bool unregister(atom name) {
+  return detail::current_runtime("unregister").unregister_name(name);
+}
 
-pid whereis(atom name) { return detail::current_runtime("whereis").whereis(name); }
+pid whereis(atom name) {
+  return detail::current_runtime("whereis").whereis(name);
+}
 
 std::optional<atom> registered_name(pid p) {
   auto& rt = detail::current_runtime("registered_name");
@@ -250,9 +260,9 @@ co<std::optional<process_info_t>> process_info(pid target) {
   s->from = p.self();
   s->tag = tag;
   p.rt->deliver(target, node_ptr(s));  // a dead target answers with nullopt
-  co_return co_await receive(on<detail::info_reply>(
-      [tag](const detail::info_reply& r) { return r.tag == tag; },
-      [](detail::info_reply& r) { return std::move(r.info); }));
+  co_return co_await receive(
+      on<detail::info_reply>([tag](const detail::info_reply& r) { return r.tag == tag; },
+                             [](detail::info_reply& r) { return std::move(r.info); }));
 }
 
 ref make_ref() noexcept {
@@ -268,12 +278,13 @@ ref make_ref() noexcept {
 
 // -- runtime ----------------------------------------------------------------------------------
 
-runtime::runtime(runtime_options options)
-    : impl_(std::make_unique<detail::runtime_impl>(options)) {
+runtime::runtime(runtime_options options) : impl_(std::make_unique<detail::runtime_impl>(options)) {
   impl_->start();
 }
 
-runtime::~runtime() { impl_->shutdown(); }
+runtime::~runtime() {
+  impl_->shutdown();
+}
 
 bool runtime::exit(pid target, term reason) {
   impl_->deliver(target, node_ptr(new detail::payload_node<exit_msg>(
@@ -281,27 +292,42 @@ bool runtime::exit(pid target, term reason) {
   return true;
 }
 
-pid runtime::whereis(atom name) const { return impl_->whereis(name); }
-
-std::optional<std::int64_t> runtime::cancel_timer(ref timer) { return impl_->cancel(timer); }
-
-std::optional<std::int64_t> runtime::read_timer(ref timer) { return impl_->read(timer); }
-
-bool runtime::alive(pid p) const { return impl_->table.alive(p); }
-
-std::optional<process_info_t> runtime::process_info(pid p) {
-  return run([p]() -> co<std::optional<process_info_t>> { co_return co_await otter::process_info(p); });
+pid runtime::whereis(atom name) const {
+  return impl_->whereis(name);
 }
 
-void runtime::shutdown() { impl_->shutdown(); }
+std::optional<std::int64_t> runtime::cancel_timer(ref timer) {
+  return impl_->cancel(timer);
+}
 
-std::size_t runtime::process_count() const noexcept { return impl_->live_processes(); }
+std::optional<std::int64_t> runtime::read_timer(ref timer) {
+  return impl_->read(timer);
+}
+
+bool runtime::alive(pid p) const {
+  return impl_->table.alive(p);
+}
+
+std::optional<process_info_t> runtime::process_info(pid p) {
+  return run(
+      [p]() -> co<std::optional<process_info_t>> { co_return co_await otter::process_info(p); });
+}
+
+void runtime::shutdown() {
+  impl_->shutdown();
+}
+
+std::size_t runtime::process_count() const noexcept {
+  return impl_->live_processes();
+}
 
 unsigned runtime::schedulers() const noexcept {
   return impl_->options.manual ? 0 : impl_->options.schedulers;
 }
 
-std::int64_t runtime::now_ms() const noexcept { return static_cast<std::int64_t>(impl_->now()); }
+std::int64_t runtime::now_ms() const noexcept {
+  return static_cast<std::int64_t>(impl_->now());
+}
 
 namespace detail {
 

@@ -31,8 +31,8 @@ public:
   /// @threadsafe
   void push(node* n) noexcept {
     n->next.store(nullptr, std::memory_order_relaxed);
-    // Ordering: seq_cst (at least acq_rel): release publishes *n to the consumer that later reads prev->next;
-    // acquire orders us after the previous producer's exchange (FIFO per producer).
+    // Ordering: seq_cst (at least acq_rel): release publishes *n to the consumer that later reads
+    // prev->next; acquire orders us after the previous producer's exchange (FIFO per producer).
     node* prev = tail_.exchange(n, std::memory_order_seq_cst);
     // Ordering: release pairs with the acquire load of `next` in pop().
     prev->next.store(n, std::memory_order_release);

@@ -86,7 +86,8 @@ process_info_t collect_info(process& p, bool asked_by_self) {
     info.monitors.push_back(
         tuple(atoms::process, m.by_name ? tuple(m.name, atoms::nonode) : term(m.target)));
   });
-  p.watchers.for_each([&](const ref&, watcher_entry& w) { info.monitored_by.push_back(w.watcher); });
+  p.watchers.for_each(
+      [&](const ref&, watcher_entry& w) { info.monitored_by.push_back(w.watcher); });
   std::sort(info.monitored_by.begin(), info.monitored_by.end());
   std::uint32_t n = p.name.load(std::memory_order_relaxed);
   if (n != no_name) {
@@ -172,7 +173,9 @@ message_queue& drain(process& p) noexcept {
   return p.mq;
 }
 
-bool exiting(const process& p) noexcept { return p.exit_pending; }
+bool exiting(const process& p) noexcept {
+  return p.exit_pending;
+}
 
 // Exit, in order (the order is what users observe):
 //   1. clear alive: from here on, senders treat the process as dead;
@@ -194,12 +197,13 @@ void terminate(process& p) noexcept {
   const pid me = p.self();
   const term reason = p.exit_reason;
   p.links.for_each([&](const pid& l, char) {
-    rt.deliver(l, node_ptr(new payload_node<exit_msg>(node_kind::exit_linked, exit_msg{me, reason})));
+    rt.deliver(l,
+               node_ptr(new payload_node<exit_msg>(node_kind::exit_linked, exit_msg{me, reason})));
   });
   p.watchers.for_each([&](const ref& tag, watcher_entry& w) {
     term object = w.by_name ? tuple(w.name, atoms::nonode) : term(me);
-    rt.deliver(w.watcher,
-               node_ptr(new payload_node<down_msg>(node_kind::down, down_msg{tag, object, reason})));
+    rt.deliver(w.watcher, node_ptr(new payload_node<down_msg>(node_kind::down,
+                                                              down_msg{tag, object, reason})));
   });
   p.monitors.for_each([&](const ref& tag, monitor_entry& m) {
     auto* s = new signal_node(node_kind::demonitor);
@@ -233,7 +237,9 @@ void terminate(process& p) noexcept {
 
 // -- suspension points ----------------------------------------------------------------------
 
-process* current() noexcept { return tls().current; }
+process* current() noexcept {
+  return tls().current;
+}
 
 process& current_checked(const char* what) noexcept {
   process* p = tls().current;
@@ -261,7 +267,9 @@ bool spend_reduction(process& p) noexcept {
   return ++p.slice_reductions >= p.rt->options.reductions_per_slice;
 }
 
-pid pid_of(const process& p) noexcept { return p.self(); }
+pid pid_of(const process& p) noexcept {
+  return p.self();
+}
 
 void suspend_blocking(process& p, std::coroutine_handle<> h, std::function<void()> job) noexcept {
   p.resume_point = h;
@@ -289,15 +297,18 @@ runtime_impl& current_runtime(const char* what) noexcept {
   if (ctx.manual != nullptr) {
     return *ctx.manual;
   }
-  std::fprintf(stderr, "otter: %s called outside a process (use otter::runtime's members)\n",
-               what);
+  std::fprintf(stderr, "otter: %s called outside a process (use otter::runtime's members)\n", what);
   OTTER_CHECK(false, "no Otter runtime on this thread");
   std::abort();
 }
 
-void send_node(runtime_impl& rt, pid to, node_ptr n) noexcept { rt.deliver(to, std::move(n)); }
+void send_node(runtime_impl& rt, pid to, node_ptr n) noexcept {
+  rt.deliver(to, std::move(n));
+}
 
-pid whereis(runtime_impl& rt, atom name) noexcept { return rt.whereis(name); }
+pid whereis(runtime_impl& rt, atom name) noexcept {
+  return rt.whereis(name);
+}
 
 namespace {
 term lineage(process& parent, atom key) {
@@ -372,8 +383,12 @@ ref arm_timer(runtime_impl& rt, term dest, std::uint64_t deadline_ms, node_ptr n
   return rt.arm(std::move(dest), deadline_ms, std::move(n), tag);
 }
 
-std::uint64_t now_ms(runtime_impl& rt) noexcept { return rt.now(); }
+std::uint64_t now_ms(runtime_impl& rt) noexcept {
+  return rt.now();
+}
 
-std::uint64_t deadline_in(runtime_impl& rt, std::uint64_t ms) noexcept { return rt.deadline_in(ms); }
+std::uint64_t deadline_in(runtime_impl& rt, std::uint64_t ms) noexcept {
+  return rt.deadline_in(ms);
+}
 
 }  // namespace otter::detail

@@ -19,7 +19,7 @@ namespace {
 std::string demangle(const char* name) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status),
-                                              std::free);
+                                             std::free);
   return status == 0 && out ? std::string(out.get()) : std::string(name);
 }
 
@@ -39,9 +39,13 @@ std::string exception_name(const std::exception& e) {
 error_exception::error_exception(term reason)
     : reason_(std::move(reason)), text_("otter::error: " + reason_.to_string()) {}
 
-void exit(term reason) { throw exit_exception(std::move(reason)); }
+void exit(term reason) {
+  throw exit_exception(std::move(reason));
+}
 
-void error(term reason) { throw error_exception(std::move(reason)); }
+void error(term reason) {
+  throw error_exception(std::move(reason));
+}
 
 term stacktrace() {
   static const term st = term::opaque("#Stacktrace");
@@ -75,8 +79,12 @@ void assertion_failed(const char* file, int line, const char* cond, const char* 
   std::abort();
 }
 
-void* frame_alloc(std::size_t size) { return ::operator new(size); }
-void frame_free(void* p, std::size_t /*size*/) noexcept { ::operator delete(p); }
+void* frame_alloc(std::size_t size) {
+  return ::operator new(size);
+}
+void frame_free(void* p, std::size_t /*size*/) noexcept {
+  ::operator delete(p);
+}
 }  // namespace detail
 
 }  // namespace otter

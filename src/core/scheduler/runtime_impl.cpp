@@ -514,8 +514,7 @@ void runtime_impl::cancel_receive_timeout(process* p) noexcept {
     return;
   }
   timer_state armed = timer_state::armed;
-  if (t->state.compare_exchange_strong(armed, timer_state::cancelled,
-                                       std::memory_order_acq_rel)) {
+  if (t->state.compare_exchange_strong(armed, timer_state::cancelled, std::memory_order_acq_rel)) {
     worker* w = local_worker();
     if (w != nullptr && w->id == t->owner && t->linked()) {
       w->wheel.remove(t);

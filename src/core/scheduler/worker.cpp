@@ -139,7 +139,9 @@ void worker::park() noexcept {
   if (!work && !rt->halting.load(std::memory_order_acquire)) {
     std::optional<std::uint64_t> deadline = wheel.next_deadline();
     std::unique_lock<std::mutex> lock(park_mu_);
-    auto ready = [this] { return notified_ || rt->halting.load(std::memory_order_acquire); };
+    auto ready = [this] {
+      return notified_ || rt->halting.load(std::memory_order_acquire);
+    };
     if (deadline) {
       std::uint64_t now = rt->now();
       if (*deadline > now) {

@@ -39,10 +39,10 @@ struct timer_node : timer_entry {
   std::atomic<timer_state> state{timer_state::armed};
   std::uint32_t owner = 0;  // index of the worker whose wheel holds it
   bool receive_timeout = false;
-  ref tag;           // user timers: the ref returned to the caller
-  term dest;         // user timers: pid or atom
-  node_ptr payload;  // user timers: what to deliver
-  pid target;        // receive timeouts: the waiting process
+  ref tag;                // user timers: the ref returned to the caller
+  term dest;              // user timers: pid or atom
+  node_ptr payload;       // user timers: what to deliver
+  pid target;             // receive timeouts: the waiting process
   std::uint64_t seq = 0;  // receive timeouts: which receive
 
   /// Drops one reference; the last one frees the node. @threadsafe
