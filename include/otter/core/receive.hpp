@@ -22,6 +22,7 @@
 
 #pragma once
 
+#include "otter/core/exit.hpp"
 #include "otter/detail/assert.hpp"
 #include "otter/detail/process_api.hpp"
 
@@ -91,7 +92,12 @@ struct is_after : std::false_type {};
 template <class H>
 struct is_after<after_clause<H>> : std::true_type {};
 
-inline std::int64_t to_ms(std::int64_t ms) noexcept {
+/// A timeout in milliseconds: `infinity`, or >= 0. Other negative counts raise error(:badarg),
+/// as Erlang does for a negative `after`.
+inline std::int64_t to_ms(std::int64_t ms) {
+  if (ms < 0 && ms != receive_base::infinite) {
+    error(atoms::badarg);
+  }
   return ms;
 }
 template <class Rep, class Period>

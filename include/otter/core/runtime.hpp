@@ -25,6 +25,7 @@
 #include "otter/core/process.hpp"
 #include "otter/core/process_info.hpp"
 #include "otter/core/receive.hpp"
+#include "otter/core/timer.hpp"
 #include "otter/detail/process_api.hpp"
 
 #include <chrono>
@@ -109,10 +110,8 @@ public:
   /// send_after() from outside the runtime (timer.hpp). @threadsafe
   template <message_type T, class D>
   ref send_after(pid dest, T msg, D delay) {
-    return detail::arm_timer(
-        *impl_, term(dest),
-        detail::deadline_in(*impl_, static_cast<std::uint64_t>(detail::to_ms(delay))),
-        detail::make_message_node(std::move(msg)), ref{});
+    return detail::arm_timer(*impl_, term(dest), detail::deadline_after(*impl_, delay),
+                             detail::make_message_node(std::move(msg)), ref{});
   }
   /// cancel_timer() from outside the runtime: the milliseconds left, or nullopt. @threadsafe
   std::optional<std::int64_t> cancel_timer(ref timer);

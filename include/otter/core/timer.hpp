@@ -12,7 +12,9 @@
 
 #pragma once
 
+#include "otter/core/exit.hpp"
 #include "otter/core/message.hpp"
+#include "otter/core/receive.hpp"
 #include "otter/detail/assert.hpp"
 #include "otter/detail/process_api.hpp"
 
@@ -25,7 +27,11 @@ namespace otter {
 namespace detail {
 template <class D>
 std::uint64_t deadline_after(runtime_impl& rt, D delay) {
-  return deadline_in(rt, static_cast<std::uint64_t>(to_ms(delay)));
+  const std::int64_t ms = to_ms(delay);
+  if (ms < 0) {
+    error(atoms::badarg);  // infinity is not a timer delay (Erlang: badarg)
+  }
+  return deadline_in(rt, static_cast<std::uint64_t>(ms));
 }
 }  // namespace detail
 

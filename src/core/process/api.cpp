@@ -349,7 +349,13 @@ std::optional<term> run_and_wait(runtime_impl& rt, spawn_request& req, std::int6
     }
     st->cv.notify_all();
   };
-  (void)spawn(rt, req);
+  const pid child = spawn(rt, req);
+  // On a timeout the process is killed and waited for before run() throws: its body may
+  // refer to the caller's stack (a [&] lambda), which is about to unwind.
+  auto kill_child = [&] {
+    rt.deliver(child, node_ptr(new payload_node<exit_msg>(node_kind::exit_explicit,
+                                                          exit_msg{pid{}, atoms::kill})));
+  };
   if (rt.options.manual) {
     // Drive the single scheduler; when nothing can run, jump the clock to the next timer.
     const std::uint64_t limit = rt.now() + static_cast<std::uint64_t>(timeout_ms);
@@ -360,16 +366,22 @@ std::optional<term> run_and_wait(runtime_impl& rt, spawn_request& req, std::int6
       }
       auto next = rt.next_timer_deadline();
       if (!next || *next > limit) {
-        return std::nullopt;  // would wait forever, or past the timeout
+        kill_child();  // it would wait forever, or past the timeout
+        rt.workers[0]->run_until_idle(0);
+        return std::nullopt;
       }
       rt.set_manual_clock(*next);
     }
   }
   std::unique_lock<std::mutex> lock(st->mu);
-  if (!st->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return st->done; })) {
-    return std::nullopt;
+  if (st->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return st->done; })) {
+    return st->reason;
   }
-  return st->reason;
+  lock.unlock();
+  kill_child();
+  lock.lock();
+  st->cv.wait(lock, [&] { return st->done; });
+  return std::nullopt;
 }
 
 }  // namespace detail

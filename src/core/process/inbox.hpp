@@ -9,10 +9,11 @@
 // Invariants
 //   (1) Pushes from one thread are popped in push order (the exchange on tail_ orders them).
 //   (2) pop() returns nullptr when the queue is empty OR when a producer has swapped tail_ but
-//       not yet linked its node (a window of two instructions). pending() is true in both
-//       cases, which is what the park protocol checks (docs/design/scheduler.md#park): the
-//       consumer never sleeps with a node it cannot see yet, because that producer will see the
-//       process waiting after it links the node, and wake it.
+//       not yet linked its node (a window of two instructions). In the second case either
+//       pending() is true (the tail is not the stub) or unconsumed() is (pop() re-inserted the
+//       stub behind the half-linked node); the park protocol checks both
+//       (docs/design/scheduler.md#park): the consumer never sleeps with a node it cannot see yet,
+//       because that producer will see the process waiting after it links the node, and wake it.
 
 #pragma once
 
@@ -67,6 +68,11 @@ public:
     }
     return nullptr;
   }
+
+  /// True when the consumer side still holds a node pop() could not hand out (a producer was
+  /// between its exchange and its link when pop() re-inserted the stub). pending() cannot see
+  /// that case, because the tail is the stub again. @owner
+  [[nodiscard]] bool unconsumed() const noexcept { return head_ != &stub_; }
 
   /// True when something was pushed that pop() has not returned yet, or is about to be linked.
   /// Reads only the atomic tail, so any thread may ask: an empty inbox always has the stub as

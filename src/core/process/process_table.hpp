@@ -111,7 +111,8 @@ public:
 
   /// Highest slot index ever handed out + 1 (for scans at shutdown). @threadsafe
   [[nodiscard]] std::uint32_t high_water() const noexcept {
-    return next_index_.load(std::memory_order_acquire);
+    // Ordering: seq_cst, so that the shutdown scan is ordered with publish() (seq_cst).
+    return next_index_.load(std::memory_order_seq_cst);
   }
 
 private:

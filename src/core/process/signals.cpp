@@ -78,7 +78,12 @@ process_info_t collect_info(process& p, bool asked_by_self) {
   }
   info.message_queue_len = p.mq.size;
   for (node* n = p.mq.head; n != nullptr; n = message_queue::next_of(n)) {
-    info.messages.push_back(n->to_term());
+    // to_term() may be user code; this runs inside signal handling, which must not throw.
+    try {
+      info.messages.push_back(n->to_term());
+    } catch (...) {
+      info.messages.push_back(term::opaque("#Unprintable"));
+    }
   }
   p.links.for_each([&](const pid& l, char) { info.links.push_back(l); });
   std::sort(info.links.begin(), info.links.end());

@@ -131,7 +131,7 @@ void runtime_impl::shutdown() noexcept {
     {
       std::lock_guard<std::mutex> lock(w->remote_mu);
       for (timer_node* t : w->remote_timers) {
-        w->wheel.insert(t);
+        w->wheel.insert(t);  // owner is this worker (arm() set it)
       }
       w->remote_timers.clear();
     }
@@ -293,7 +293,9 @@ void runtime_impl::finalize(process* p) noexcept {
   while (node* n = p->in.pop()) {
     answer_dead(*this, dead, n);
   }
-  p->state.store(sched_state::waiting, std::memory_order_relaxed);
+  // The state stays `running` (the exiting owner's): resetting it to `waiting` here would let
+  // a parker's stale CAS waiting -> running (worker.cpp, park step 3) succeed on a recycled
+  // block. spawn() stores `runnable` before it publishes the next incarnation.
   p->suspended = suspend_kind::none;
   p->waiting = nullptr;
   p->exit_pending = false;
@@ -304,6 +306,7 @@ void runtime_impl::finalize(process* p) noexcept {
   p->reductions = 0;
   p->slice_reductions = 0;
   p->exit_reason = term();
+  p->name.store(no_name, std::memory_order_relaxed);  // published by the release store below
   std::uint32_t next_gen = p->generation + 1;
   worker* w = local_worker();
   if (next_gen != 0) {  // a wrapped generation retires the slot for good
@@ -312,17 +315,25 @@ void runtime_impl::finalize(process* p) noexcept {
     p->rc_gen.store(std::uint64_t{next_gen} << 32, std::memory_order_release);
     table.free_slot(p->index, w != nullptr ? &w->free_slots : nullptr);
   }
-  (w != nullptr ? w : workers[0].get())->exited.fetch_add(1, std::memory_order_acq_rel);
-  if (stopping.load(std::memory_order_acquire)) {
+  (w != nullptr ? w : workers[0].get())->exited.fetch_add(1, std::memory_order_seq_cst);
+  // Ordering: seq_cst, against shutdown's seq_cst store of `stopping` and its count check.
+  if (stopping.load(std::memory_order_seq_cst)) {
     { std::lock_guard<std::mutex> lock(exit_mu); }
     exit_cv.notify_all();
   }
 }
 
 std::size_t runtime_impl::live_processes() const noexcept {
+  // Every `exited` first, then every `spawned` (seq_cst): a counted exit implies its spawn is
+  // counted (spawn happens before exit), and a process spawned by one whose exit is not yet
+  // counted keeps the sum positive through its parent. Reading the pairs worker by worker
+  // could miss a child spawned on one worker by a parent that then exits there.
   std::int64_t n = 0;
   for (const auto& w : workers) {
-    n += w->spawned.load(std::memory_order_acquire) - w->exited.load(std::memory_order_acquire);
+    n -= w->exited.load(std::memory_order_seq_cst);
+  }
+  for (const auto& w : workers) {
+    n += w->spawned.load(std::memory_order_seq_cst);
   }
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
@@ -355,7 +366,11 @@ bool runtime_impl::register_name(atom name, pid p) noexcept {
   if (ok) {
     sh.map.emplace(name.index(), p);
     if (!table.alive(p)) {
+      // It died meanwhile and its exit found no name to drop: undo both halves, or the slot's
+      // next incarnation would inherit the name.
       sh.map.erase(name.index());
+      std::uint32_t mine = name.index();
+      b->name.compare_exchange_strong(mine, no_name, std::memory_order_seq_cst);
       ok = false;
     }
   }
@@ -414,12 +429,15 @@ ref runtime_impl::arm(term dest, std::uint64_t deadline, node_ptr payload, ref t
   t->tag = tag;
   t->dest = std::move(dest);
   t->payload = std::move(payload);
+  worker* w = local_worker();
+  // The owner is written before the registry makes the node visible to cancel()/read().
+  t->owner = w != nullptr ? w->id : 0;
   {
     auto& sh = timers.shard_of(tag);
     std::lock_guard<std::mutex> lock(sh.mu);
     sh.map.emplace(tag.id(), t);
   }
-  if (worker* w = local_worker()) {
+  if (w != nullptr) {
     w->arm_local(t);
   } else {
     worker* w0 = workers[0].get();
@@ -504,6 +522,7 @@ timer_node* runtime_impl::arm_receive_timeout(process* p, std::uint64_t deadline
   t->seq = p->receive_seq;
   worker* w = local_worker();
   OTTER_ASSERT(w != nullptr, "receive timeout armed off a scheduler");
+  t->owner = w->id;
   w->arm_local(t);
   return t;
 }

@@ -145,7 +145,10 @@ void worker::park() noexcept {
     if (deadline) {
       std::uint64_t now = rt->now();
       if (*deadline > now) {
-        park_cv_.wait_for(lock, std::chrono::milliseconds(*deadline - now), ready);
+        // Clamped: a deadline centuries away would overflow wait_for's nanoseconds and return
+        // at once, spinning the worker. An early wake just re-parks.
+        auto wait = std::min<std::uint64_t>(*deadline - now, 3'600'000);
+        park_cv_.wait_for(lock, std::chrono::milliseconds(wait), ready);
       }
     } else {
       park_cv_.wait(lock, ready);
@@ -156,7 +159,7 @@ void worker::park() noexcept {
 }
 
 void worker::arm_local(timer_node* t) noexcept {
-  t->owner = id;
+  OTTER_ASSERT(t->owner == id, "a timer is filed in the wheel of its owner");
   wheel.insert(t);
 }
 
@@ -246,11 +249,16 @@ void worker::run_process(process* p) noexcept {
         p->receive_timer = rt->arm_receive_timeout(
             p, rt->deadline_in(static_cast<std::uint64_t>(p->waiting->timeout_ms)));
       }
-      // Park: docs/design/scheduler.md#park. After the store, a sender may make p runnable
-      // and another worker may run it, so only the CAS below may touch p again.
+      // Park: docs/design/scheduler.md#park.
+      //   1. While still the owner, note whether the consumer side holds a half-linked node.
+      //   2. Store `waiting`. From here a sender may make p runnable and another worker may run
+      //      it: only the CAS of step 3 may touch p again.
+      //   3. If anything is pending, take p back (CAS waiting -> running) and go round again;
+      //      losing the CAS means a sender queued it.
+      const bool unconsumed = p->in.unconsumed();
       ctx.current = nullptr;
       p->state.store(sched_state::waiting, std::memory_order_seq_cst);
-      if (!p->in.pending()) {
+      if (!unconsumed && !p->in.pending()) {
         return;
       }
       sched_state expected = sched_state::waiting;
