@@ -214,11 +214,7 @@ void terminate(process& p) noexcept {
     auto* s = new signal_node(node_kind::demonitor);
     s->tag = tag;
     s->from = me;
-    if (m.by_name) {
-      rt.deliver(m.target, node_ptr(s));
-    } else {
-      rt.deliver(m.target, node_ptr(s));
-    }
+    rt.deliver(m.target, node_ptr(s));  // by-name monitors hold the pid resolved when taken
   });
   if (p.on_exit) {
     (*p.on_exit)(reason);

@@ -130,6 +130,9 @@ void worker::run_loop() noexcept {
 void worker::park() noexcept {
   const std::uint64_t bit = std::uint64_t{1} << id;
   rt->sleepers.fetch_or(bit, std::memory_order_seq_cst);
+  // The re-check below reads with acquire loads; the fence puts them after the fetch_or in the
+  // seq_cst order that the Dekker argument with notify_idle_worker() needs.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   bool work = rq.has_work() || rt->injector_nonempty.load(std::memory_order_seq_cst)
               || has_remote_timers.load(std::memory_order_seq_cst);
   for (std::size_t i = 0; !work && i < rt->workers.size(); ++i) {
