@@ -149,7 +149,9 @@ TEST(RuntimeTest, RunThrowsRunErrorWithTimeoutWhenTheProcessDoesNotFinish) {
   } catch (const run_error& e) {
     EXPECT_EQ(e.reason(), term(atoms::timeout));
   }
-  EXPECT_EQ(rt.process_count(), 1U);  // still waiting; shutdown stops it
+  // run() killed the process before throwing (RegressionTest covers what that guarantees);
+  // its slot may still be finalising here, so the count is 0 or 1, never more.
+  EXPECT_LE(rt.process_count(), 1U);
 }
 
 TEST(RuntimeTest, RunOnTheDeterministicRuntimeTimesOutWithoutWaiting) {
