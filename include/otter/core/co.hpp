@@ -31,8 +31,8 @@ namespace otter {
 
 namespace detail {
 
-/// Frames come from a per-thread pool of size classes (src/core/process/frame_pool.cpp): spawning
-/// a million processes must not mean a million trips through the general allocator.
+/// Frames come from the per-thread caches of size classes of small_alloc.hpp
+/// (src/core/process/small_alloc.cpp).
 [[nodiscard]] void* frame_alloc(std::size_t size);
 void frame_free(void* p, std::size_t size) noexcept;
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "otter/core/term.hpp"
+#include "otter/detail/small_alloc.hpp"
 
 #include <atomic>
 #include <concepts>
@@ -107,6 +108,10 @@ struct node {
   const void* type = nullptr;  // type_id<T>() of the payload, for messages
 
   explicit node(node_kind k, const void* t = nullptr) noexcept : kind(k), type(t) {}
+  // Nodes come from the per-thread caches of small_alloc.hpp; the sized delete receives the
+  // dynamic type's size through the virtual destructor.
+  static void* operator new(std::size_t size) { return small_alloc(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { small_free(p, size); }
   node(const node&) = delete;
   node& operator=(const node&) = delete;
   virtual ~node() = default;

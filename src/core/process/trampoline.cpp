@@ -79,12 +79,6 @@ void assertion_failed(const char* file, int line, const char* cond, const char* 
   std::abort();
 }
 
-void* frame_alloc(std::size_t size) {
-  return ::operator new(size);
-}
-void frame_free(void* p, std::size_t /*size*/) noexcept {
-  ::operator delete(p);
-}
 }  // namespace detail
 
 }  // namespace otter
