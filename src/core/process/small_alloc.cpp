@@ -61,7 +61,7 @@ struct thread_cache {
     for (std::size_t c = 0; c < classes; ++c) {
       for (void* b : free[c]) {
         OTTER_UNPOISON(b, class_size(c));
-        ::operator delete(b, class_size(c));
+        ::operator delete(b);
       }
     }
   }
@@ -94,7 +94,7 @@ void small_free(void* p, std::size_t size) noexcept {
     return;
   }
   if (size == 0 || size > small_alloc_max) {
-    ::operator delete(p, size);
+    ::operator delete(p);
     return;
   }
   const std::size_t c = class_of(size);
@@ -103,13 +103,13 @@ void small_free(void* p, std::size_t size) noexcept {
     try {
       list.push_back(p);  // grows the vector at most to max_cached entries, then never again
     } catch (...) {
-      ::operator delete(p, class_size(c));
+      ::operator delete(p);
       return;
     }
     OTTER_POISON(p, class_size(c));
     return;
   }
-  ::operator delete(p, class_size(c));
+  ::operator delete(p);
 }
 
 void* frame_alloc(std::size_t size) {
