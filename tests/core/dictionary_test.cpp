@@ -5,6 +5,8 @@
 #include "otter/otter.hpp"
 #include "otter/testing/deterministic_runtime.hpp"
 
+#include "support/both_runtimes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -19,50 +21,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto run_deadline = std::chrono::seconds(60);
+using test_support::a;
+using test_support::run_deadline;
+using test_support::runtime_kind;
 
-enum class runtime_kind { deterministic, threaded };
-
-void PrintTo(runtime_kind k, std::ostream* os) {
-  *os << (k == runtime_kind::deterministic ? "deterministic" : "threaded");
-}
-
-std::string runtime_name(const ::testing::TestParamInfo<runtime_kind>& info) {
-  return info.param == runtime_kind::deterministic ? "Deterministic" : "Threaded";
-}
-
-// Every TEST_P runs once on each runtime.
-class DictionaryTest : public ::testing::TestWithParam<runtime_kind> {
-protected:
-  runtime& rt() {
-    if (GetParam() == runtime_kind::deterministic) {
-      if (!det_) {
-        det_.emplace();
-      }
-      return *det_;
-    }
-    if (!threaded_) {
-      threaded_.emplace(runtime_options{.schedulers = 2});
-    }
-    return *threaded_;
-  }
-  template <class F>
-  auto run(F f) {
-    return rt().run(std::move(f), run_deadline);
-  }
-
-private:
-  std::optional<testing::deterministic_runtime> det_;
-  std::optional<runtime> threaded_;
-};
-
-INSTANTIATE_TEST_SUITE_P(, DictionaryTest,
-                         ::testing::Values(runtime_kind::deterministic, runtime_kind::threaded),
-                         runtime_name);
-
-atom a(std::string_view name) {
-  return atom(name);
-}
+// Every TEST_P runs once on each runtime (tests/support/both_runtimes.hpp).
+class DictionaryTest : public test_support::on_both_runtimes {};
+OTTER_ON_BOTH_RUNTIMES(DictionaryTest);
 
 /// The dictionary printed as a keyword-like list of `{key, value}` tuples.
 std::string dictionary_text(const std::vector<std::pair<term, term>>& entries) {

@@ -5,6 +5,8 @@
 #include "otter/otter.hpp"
 #include "otter/testing/deterministic_runtime.hpp"
 
+#include "support/both_runtimes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -28,58 +30,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto run_deadline = std::chrono::seconds(60);
+using test_support::a;
+using test_support::down_of;
+using test_support::run_deadline;
+using test_support::runtime_kind;
 
-enum class runtime_kind { deterministic, threaded };
-
-void PrintTo(runtime_kind k, std::ostream* os) {
-  *os << (k == runtime_kind::deterministic ? "deterministic" : "threaded");
-}
-
-std::string runtime_name(const ::testing::TestParamInfo<runtime_kind>& info) {
-  return info.param == runtime_kind::deterministic ? "Deterministic" : "Threaded";
-}
-
-// Every TEST_P runs once on each runtime.
-class ExitTest : public ::testing::TestWithParam<runtime_kind> {
-protected:
-  runtime& rt() {
-    if (GetParam() == runtime_kind::deterministic) {
-      if (!det_) {
-        det_.emplace();
-      }
-      return *det_;
-    }
-    if (!threaded_) {
-      threaded_.emplace(runtime_options{.schedulers = 2});
-    }
-    return *threaded_;
-  }
-  template <class F>
-  auto run(F f) {
-    return rt().run(std::move(f), run_deadline);
-  }
-
-private:
-  std::optional<testing::deterministic_runtime> det_;
-  std::optional<runtime> threaded_;
-};
-
-INSTANTIATE_TEST_SUITE_P(, ExitTest,
-                         ::testing::Values(runtime_kind::deterministic, runtime_kind::threaded),
-                         runtime_name);
-
-atom a(std::string_view name) {
-  return atom(name);
-}
+// Every TEST_P runs once on each runtime (tests/support/both_runtimes.hpp).
+class ExitTest : public test_support::on_both_runtimes {};
+OTTER_ON_BOTH_RUNTIMES(ExitTest);
 
 struct go {};
-
-/// The DOWN of monitor `r`.
-co<down_msg> down_of(ref r) {
-  co_return co_await receive(on<down_msg>([r](const down_msg& d) { return d.monitor == r; },
-                                          [](down_msg& d) { return std::move(d); }));
-}
 
 /// Spawns `body` under a monitor; returns the monitor (await its reason with reason_of).
 /// Deliberately not a coroutine, and always called in a statement of its own: GCC 12 destroys a
