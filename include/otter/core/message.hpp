@@ -98,6 +98,7 @@ enum class node_kind : std::uint8_t {
   wake,             // signal_node: a blocking call finished
   info_request,     // signal_node: `from` asks for process_info, answer tagged `tag`
   terminate,        // payload_node<exit_msg>: runtime shutdown, untrappable
+  alias_message,    // alias_node<T>: a message sent to an alias; dropped once it is inactive
 };
 
 /// A mailbox node. `next` links it in the sender-side queue (atomic) and later in the
@@ -119,16 +120,29 @@ struct node {
   [[nodiscard]] virtual term to_term() const { return term::opaque("#Signal"); }
   /// The payload's C++ type name (for diagnostics).
   [[nodiscard]] virtual const char* type_name() const noexcept { return "signal"; }
+  /// The alias an alias_message was sent to (the null ref for other nodes).
+  [[nodiscard]] virtual ref alias_tag() const noexcept { return {}; }
 };
 
 template <class T>
-struct payload_node final : node {
+struct payload_node : node {
   T value;
   template <class... A>
   explicit payload_node(node_kind k, A&&... args)
       : node(k, type_id<T>()), value(std::forward<A>(args)...) {}
   [[nodiscard]] term to_term() const override { return as_term(value); }
   [[nodiscard]] const char* type_name() const noexcept override { return typeid(T).name(); }
+};
+
+/// A message sent to an alias of the receiver (see process.hpp, alias()). It is a payload node
+/// of T, so receive matches it as one once drain() has accepted it.
+template <class T>
+struct alias_node final : payload_node<T> {
+  ref alias;
+  template <class... A>
+  explicit alias_node(ref a, A&&... args)
+      : payload_node<T>(node_kind::alias_message, std::forward<A>(args)...), alias(a) {}
+  [[nodiscard]] ref alias_tag() const noexcept override { return alias; }
 };
 
 struct signal_node final : node {

@@ -175,6 +175,23 @@ bool demonitor(ref monitor, demonitor_options options = {});
 /// the signal comes from it; `:kill` kills even trapping targets (seen as `:killed`).
 bool exit(pid target, term reason);
 
+/// A new alias of the calling process (OTP 24's alias/0): a ref that others may send to with
+/// send_to_alias() while it is active. Messages sent to it after unalias() are dropped, even
+/// ones already on their way: the receiver checks, in order, as it does for DOWNs after
+/// demonitor. Calls use one per request, so a late reply never reaches the caller. @in_process
+ref alias();
+/// Deactivates `alias`; returns whether it was active. Messages it already received stay in the
+/// mailbox. @in_process
+bool unalias(ref alias);
+
+/// Sends `msg` to `to` through its alias `alias`: delivered only while the alias is active.
+template <message_type T>
+void send_to_alias(pid to, ref alias, T msg) {
+  using V = std::remove_cvref_t<T>;
+  detail::send_node(detail::current_runtime("send_to_alias"), to,
+                    detail::node_ptr(new detail::alias_node<V>(alias, std::move(msg))));
+}
+
 /// Sets trap_exit and returns the previous value. @in_process
 bool trap_exit(bool on);
 /// Whether the calling process traps exits. @in_process

@@ -143,6 +143,21 @@ bool exit(pid target, term reason) {
   return true;
 }
 
+ref alias() {
+  process& p = current_checked("alias");
+  ref tag = p.rt->make_ref();
+  p.aliases.insert(tag, 0);
+  return tag;
+}
+
+bool unalias(ref tag) {
+  process& p = current_checked("unalias");
+  // What has already arrived was sent while the alias was active: take it in first, so that
+  // it stays (as in the BEAM, where it would already be in the message queue).
+  detail::drain(p);
+  return p.aliases.erase(tag);
+}
+
 bool trap_exit(bool on) {
   process& p = current_checked("trap_exit");
   return std::exchange(p.trap_exit, on);

@@ -92,6 +92,7 @@ struct process {
   small_map<pid, char> links;
   small_map<ref, monitor_entry> monitors;
   small_map<ref, watcher_entry> watchers;
+  small_map<ref, char> aliases;  // active aliases (alias())
   std::unique_ptr<std::map<term, term>> dictionary;
   std::unique_ptr<std::function<void(const term&)>> on_exit;  // runtime::run's hook
   process* next_run = nullptr;  // owner-only overflow list of a run queue

@@ -152,6 +152,15 @@ void handle_signal(process& p, node* n) noexcept {
       }
       break;
     }
+    case node_kind::alias_message:
+      // Accepted only while the alias is active: a reply that arrives after the caller gave
+      // up (unalias) is dropped here, in order, and never seen by a later receive.
+      if (p.aliases.contains(n->alias_tag())) {
+        n->kind = node_kind::message;
+        p.mq.push_back(n);
+        return;
+      }
+      break;
     case node_kind::wake:
       p.blocking_in_flight = false;
       p.blocking_done = true;
@@ -226,6 +235,7 @@ void terminate(process& p) noexcept {
   p.links.clear();
   p.monitors.clear();
   p.watchers.clear();
+  p.aliases.clear();
   p.dictionary.reset();
   p.resume_point = {};
   p.waiting = nullptr;
