@@ -40,10 +40,8 @@ bool link(pid other) {
     // dead process sent before it died is already in the inbox: take it first, so that the
     // EXIT comes after it (signal order from one sender).
     detail::drain(p);
-    p.links.insert(other, 0);
     p.mq.push_back(
         new detail::payload_node<exit_msg>(node_kind::message, exit_msg{other, atoms::noproc}));
-    p.links.erase(other);
     return true;
   }
   p.links.insert(other, 0);
@@ -132,8 +130,7 @@ bool exit(pid target, term reason) {
   detail::process* p = detail::current();
   detail::runtime_impl& rt = detail::current_runtime("exit");
   pid from = p != nullptr ? p->self() : pid{};
-  rt.deliver(target, node_ptr(new detail::payload_node<exit_msg>(
-                         node_kind::exit_explicit, exit_msg{from, std::move(reason)})));
+  rt.send_exit(target, from, std::move(reason));
   if (p != nullptr && target == from) {
     detail::drain(*p);  // a signal to oneself takes effect now (exit(self(), ...) stops here)
     if (p->exit_pending) {
@@ -302,8 +299,7 @@ runtime::~runtime() {
 }
 
 bool runtime::exit(pid target, term reason) {
-  impl_->deliver(target, node_ptr(new detail::payload_node<exit_msg>(
-                             node_kind::exit_explicit, exit_msg{pid{}, std::move(reason)})));
+  impl_->send_exit(target, pid{}, std::move(reason));
   return true;
 }
 
@@ -368,8 +364,7 @@ std::optional<term> run_and_wait(runtime_impl& rt, spawn_request& req, std::int6
   // On a timeout the process is killed and waited for before run() throws: its body may
   // refer to the caller's stack (a [&] lambda), which is about to unwind.
   auto kill_child = [&] {
-    rt.deliver(child, node_ptr(new payload_node<exit_msg>(node_kind::exit_explicit,
-                                                          exit_msg{pid{}, atoms::kill})));
+    rt.send_exit(child, pid{}, atoms::kill);
   };
   if (rt.options.manual) {
     // Drive the single scheduler; when nothing can run, jump the clock to the next timer.

@@ -384,8 +384,7 @@ pid spawn(runtime_impl& rt, spawn_request& req) {
   rt.make_runnable(p, false);
   // Shutdown step 1 (runtime_impl.cpp): a process born after the shutdown scan stops itself.
   if (rt.stopping.load(std::memory_order_seq_cst)) {
-    rt.deliver(child, node_ptr(new payload_node<exit_msg>(node_kind::terminate,
-                                                          exit_msg{pid{}, atoms::shutdown})));
+    rt.send_terminate(child);
   }
   return child;
 }

@@ -39,6 +39,9 @@ public:
   static constexpr std::uint32_t capacity = 256;
   static constexpr std::uint32_t mask = capacity - 1;
   static constexpr std::uint32_t max_next_in_a_row = 8;
+  /// A thief takes from a ring only when it holds at least this many entries: a lone process is
+  /// left to its owner (see steal_into()).
+  static constexpr std::uint32_t min_stealable = 2;
 
   run_queue() noexcept {
     for (auto& slot : buf_) {
@@ -100,6 +103,9 @@ public:
     (void)steal;
     return tail_.load(std::memory_order_acquire) - real;
   }
+
+  /// Whether a thief could take something now (a snapshot, for wake-up heuristics).
+  [[nodiscard]] bool stealable() const noexcept { return ring_len() >= min_stealable; }
 
   // -- thieves -----------------------------------------------------------------------------
   /// Moves about half of this ring into `dst` (the thief's own, empty-ish queue) and returns
@@ -198,7 +204,7 @@ inline process* run_queue::steal_into(run_queue& dst) noexcept {
     // Leave a lone process to its owner, which will run it at its next pick: a process spawned
     // (or woken) by a running process then runs after its creator's next suspension, as on the
     // BEAM, instead of racing it from another thread. A lone entry waits at most one slice.
-    if (n < 2) {
+    if (n < min_stealable) {
       return nullptr;
     }
     n -= n / 2;

@@ -93,8 +93,7 @@ void runtime_impl::shutdown() noexcept {
     // Ordering: seq_cst, paired with publish() (process_table.hpp).
     std::uint64_t w = b->rc_gen.load(std::memory_order_seq_cst);
     if ((w & process_table::alive_bit) != 0) {
-      auto* n = new payload_node<exit_msg>(node_kind::terminate, exit_msg{pid{}, atoms::shutdown});
-      deliver(pid(i, static_cast<std::uint32_t>(w >> 32)), node_ptr(n));
+      send_terminate(pid(i, static_cast<std::uint32_t>(w >> 32)));
     }
   }
   if (options.manual) {
@@ -286,6 +285,16 @@ void runtime_impl::deliver(pid to, node_ptr n) noexcept {
   table.release(p);
 }
 
+void runtime_impl::send_exit(pid to, pid from, term reason) noexcept {
+  deliver(to, node_ptr(new payload_node<exit_msg>(node_kind::exit_explicit,
+                                                  exit_msg{from, std::move(reason)})));
+}
+
+void runtime_impl::send_terminate(pid to) noexcept {
+  deliver(to, node_ptr(new payload_node<exit_msg>(node_kind::terminate,
+                                                  exit_msg{pid{}, atoms::shutdown})));
+}
+
 void runtime_impl::finalize(process* p) noexcept {
   pid dead = p->self();
   // Safety: no reference is left and the block is not alive, so this thread is the only one
@@ -475,7 +484,7 @@ std::optional<std::int64_t> runtime_impl::cancel(ref tag) noexcept {
     left = remaining(*t);
     // A timer to a pid is cancelled automatically when that process exits (Erlang): cancelling
     // it afterwards finds nothing.
-    dest_dead = t->dest.is_pid() && !table.alive(t->dest.as_pid());
+    dest_dead = destination_gone(*t);
   }
   worker* w = local_worker();
   if (w != nullptr && w->id == t->owner && t->linked()) {
@@ -499,7 +508,7 @@ std::optional<std::int64_t> runtime_impl::read(ref tag) noexcept {
       return std::nullopt;
     }
     timer_node* t = it->second;
-    if (!(t->dest.is_pid() && !table.alive(t->dest.as_pid()))) {
+    if (!destination_gone(*t)) {
       return remaining(*t);
     }
   }
@@ -510,7 +519,7 @@ std::optional<std::int64_t> runtime_impl::read(ref tag) noexcept {
 std::int64_t runtime_impl::remaining(const timer_node& t) const noexcept {
   // Report what the caller asked for: deadline_in() added a millisecond of rounding in real
   // time, which is not part of the time left.
-  std::uint64_t n = now() + (options.manual ? 0 : 1);
+  std::uint64_t n = now() + rounding_ms();
   return t.deadline > n ? static_cast<std::int64_t>(t.deadline - n) : 0;
 }
 

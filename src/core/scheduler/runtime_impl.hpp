@@ -107,14 +107,20 @@ public:
   /// is added: the current millisecond has partly passed, and a timer must never fire early.
   /// The manual clock is exact.
   [[nodiscard]] std::uint64_t deadline_in(std::uint64_t ms) const noexcept {
-    return now() + ms + (options.manual ? 0 : 1);
+    return now() + ms + rounding_ms();
   }
+  /// The millisecond deadline_in() adds in real time (0 on the manual clock).
+  [[nodiscard]] std::uint64_t rounding_ms() const noexcept { return options.manual ? 0 : 1; }
 
   // -- processes -----------------------------------------------------------------------------
   /// Makes `p` runnable from the calling thread (a worker: its own queue; else the injector).
   void make_runnable(process* p, bool woken_by_process) noexcept;
   /// Delivers `n` to `to`; dead targets get the signal answered (noproc) or the node dropped.
   void deliver(pid to, node_ptr n) noexcept;
+  /// Sends the exit signal `reason` from `from` (null: from no process) to `to` (exit/2).
+  void send_exit(pid to, pid from, term reason) noexcept;
+  /// Sends the untrappable shutdown signal to `to` (runtime shutdown).
+  void send_terminate(pid to) noexcept;
   /// Pushes into an acquired process and wakes it.
   void push_and_wake(process* p, node* n) noexcept;
   /// The last release of a dead incarnation: answers what is left in its inbox, frees the slot.
@@ -135,6 +141,10 @@ public:
   void cancel_receive_timeout(process* p) noexcept;
   void fire(timer_node* t) noexcept;
   [[nodiscard]] std::int64_t remaining(const timer_node& t) const noexcept;
+  /// A timer to a pid whose process has exited: Erlang cancels it with the process.
+  [[nodiscard]] bool destination_gone(const timer_node& t) const noexcept {
+    return t.dest.is_pid() && !table.alive(t.dest.as_pid());
+  }
 
   // -- blocking pool -------------------------------------------------------------------------
   void post_blocking(std::function<void()> job) noexcept;

@@ -13,6 +13,23 @@ thread_context& tls() noexcept {
   return ctx;
 }
 
+namespace {
+// Whether a suspended receive can complete now. A matching message wins over a timeout that
+// fired in the same step (as on the BEAM, where the message is matched before the timeout is
+// seen); an after(0) put back for using up its slice times out here: it checks once, never
+// waits.
+bool receive_can_complete(receive_base& r, message_queue& q) noexcept {
+  if (r.try_match(q)) {
+    r.timed_out = false;
+    return true;
+  }
+  if (r.timeout_ms == 0) {
+    r.timed_out = true;
+  }
+  return r.timed_out;
+}
+}  // namespace
+
 worker::worker(runtime_impl* r, std::uint32_t i, std::uint64_t now)
     : rt(r),
       id(i),
@@ -26,8 +43,8 @@ void worker::schedule(process* p, bool woken_by_process) noexcept {
     return;
   }
   bool stealable = woken_by_process ? rq.push_next(p) : rq.push(p);
-  // Wake an idle worker only when there is something it may steal (two entries or more).
-  if (stealable && rt->workers.size() > 1 && rq.ring_len() >= 2) {
+  // Wake an idle worker only when there is something it may steal.
+  if (stealable && rt->workers.size() > 1 && rq.stealable()) {
     rt->notify_idle_worker();
   }
 }
@@ -136,8 +153,7 @@ void worker::park() noexcept {
   bool work = rq.has_work() || rt->injector_nonempty.load(std::memory_order_seq_cst)
               || has_remote_timers.load(std::memory_order_seq_cst);
   for (std::size_t i = 0; !work && i < rt->workers.size(); ++i) {
-    // A lone entry in another ring is not stealable (run_queue::steal_into): not work for us.
-    work = rt->workers[i].get() != this && rt->workers[i]->rq.ring_len() >= 2;
+    work = rt->workers[i].get() != this && rt->workers[i]->rq.stealable();
   }
   if (!work && !rt->halting.load(std::memory_order_acquire)) {
     std::optional<std::uint64_t> deadline = wheel.next_deadline();
@@ -228,19 +244,7 @@ void worker::run_process(process* p) noexcept {
         resume = true;
         break;
       case suspend_kind::receive:
-        // A matching message wins over a timeout that fired in the same step (as in the BEAM,
-        // where the message would be matched before the timeout is seen).
-        if (!p->exit_pending && p->waiting->try_match(p->mq)) {
-          p->waiting->timed_out = false;
-          resume = true;
-        } else {
-          resume = !p->exit_pending && p->waiting->timed_out;
-        }
-        if (!resume && !p->exit_pending && p->waiting->timeout_ms == 0) {
-          // after(0) that was put back for using up its slice: it checks once, never waits.
-          p->waiting->timed_out = true;
-          resume = true;
-        }
+        resume = !p->exit_pending && receive_can_complete(*p->waiting, p->mq);
         break;
       case suspend_kind::blocking:
         resume = p->blocking_done && !p->exit_pending;
