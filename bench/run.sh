@@ -43,6 +43,9 @@ register spawn_1m spawn_1m:spawns/s:higher spawn_1m_bytes:bytes/process:lower
 register skynet skynet:ms:lower
 register ring ring:hops/s:higher
 register pingpong pingpong:ns/roundtrip:lower
+register call_throughput call_throughput_2:calls/s:higher call_throughput_100:calls/s:higher
+register idle_timers idle_timers:workers/s:higher idle_timers_bytes:bytes/worker:lower
+register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no DynamicSupervisor
 
 # ---- helpers -----------------------------------------------------------------------------------
 status=0
@@ -247,14 +250,14 @@ better_of() { # better a b -> the better of two values (either may be empty)
     if (h == "higher") print (a + 0 >= b + 0) ? a : b; else print (a + 0 <= b + 0) ? a : b }'
 }
 
-table_fmt='%-16s %-14s %12s %12s %12s %-9s %10s %10s\n'
+table_fmt='%-20s %-14s %12s %12s %12s %-9s %10s %10s\n'
 results=()
 echo
 echo "Benchmarks: ${selected[*]} (median of RUNS=$RUNS; caf = better of the stealing and sharing policies)"
 # shellcheck disable=SC2059
 printf "$table_fmt" benchmark unit otter beam caf caf-pol otter/beam otter/caf
 # shellcheck disable=SC2059
-printf "$table_fmt" ---------------- -------------- ------------ ------------ ------------ --------- ---------- ----------
+printf "$table_fmt" -------------------- -------------- ------------ ------------ ------------ --------- ---------- ----------
 for name in "${selected[@]}"; do
   for spec in ${metrics_of[$name]}; do
     IFS=: read -r metric unit better <<<"$spec"
