@@ -1,5 +1,7 @@
 // The scheduler loop: docs/design/scheduler.md describes the protocols referenced here.
 
+#include "otter/core/logger.hpp"
+#include "otter/core/process.hpp"
 #include "otter/detail/assert.hpp"
 
 #include "core/scheduler/runtime_impl.hpp"
@@ -27,6 +29,35 @@ bool receive_can_complete(receive_base& r, message_queue& q) noexcept {
     r.timed_out = true;
   }
   return r.timed_out;
+}
+// Whether the process ended by exit() (or an exit signal) rather than by raising.
+bool is_exit(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const exit_exception&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+// The BEAM's "Error in process" report for a plain process that raised. It is logged by a
+// short-lived process a millisecond later, not by the dying one: on the BEAM the report reaches
+// the logger asynchronously, after the exit signals, and a monitoring process sees the DOWN
+// first. (proc_lib processes catch their exceptions and exit() with a crash report instead, so
+// they never get here.)
+co<void> error_in_process_report(pid who, term reason) {
+  co_await sleep(1);
+  log(log_event{log_level::error,
+                "emulator error_in_process",
+                {{"pid", term(who)}, {"reason", std::move(reason)}}});
+}
+
+void report_error_in_process(runtime_impl& rt, pid who, term reason) noexcept {
+  // The reason is {exception, #Stacktrace}; the report shows the exception.
+  term shown = reason.is_tuple() && reason.size() == 2 ? reason[0] : reason;
+  spawn_request req(error_in_process_report(who, std::move(shown)));
+  (void)spawn(rt, req);
 }
 }  // namespace
 
@@ -291,7 +322,14 @@ void worker::run_process(process* p) noexcept {
         p->exit_reason = err ? exit_reason_of(err) : term(atoms::normal);
       }
       p->exit_pending = true;
+      const pid who = p->self();
+      const bool raised = err && !is_exit(err);
+      term reason = p->exit_reason;
       terminate(*p);
+      if (raised) {
+        ctx.current = nullptr;  // the report process is nobody's child
+        report_error_in_process(*rt, who, std::move(reason));
+      }
       break;
     }
     if (p->suspended == suspend_kind::yield || p->slice_reductions >= budget) {

@@ -1,0 +1,619 @@
+// otter/detail/gen_server_loop.hpp: the server side of otter/otp/gen_server.hpp. Not API.
+//
+// Requests travel as envelope nodes: a payload_node<envelope> (so that one receive clause
+// takes every request) followed by the request itself. The caller knows the server's type S
+// and puts a pointer to dispatch_call<S, Req> in the envelope, so the server never looks the
+// request type up: it checks that the envelope was made for S and calls the pointer. A term
+// request made without a server type (call(dest, term)) goes to S's term handler.
+//
+// The loop follows gen_server.erl's: one message at a time; callbacks run inside one
+// try/catch (OTP's try_dispatch); a crash runs terminate, logs, and ends the process with the
+// original exception, so proc_lib reports the right class; system messages are answered
+// between messages, and only they are taken while suspended.
+
+#pragma once
+
+#include "otter/core/co.hpp"
+#include "otter/core/exit.hpp"
+#include "otter/core/message.hpp"
+#include "otter/core/process.hpp"
+#include "otter/core/receive.hpp"
+#include "otter/detail/gen_call.hpp"
+#include "otter/otp/gen_server_results.hpp"
+#include "otter/otp/proc_lib.hpp"
+#include "otter/otp/server_ref.hpp"
+#include "otter/otp/start_result.hpp"
+#include "otter/otp/sys.hpp"
+
+#include <any>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace otter::gen_server::detail {
+
+using otter::detail::node_ptr;
+
+template <class T>
+struct co_value {
+  using type = T;
+  static constexpr bool is_co = false;
+};
+template <class T>
+struct co_value<co<T>> {
+  using type = T;
+  static constexpr bool is_co = true;
+};
+
+template <class T>
+struct call_result_value {
+  using type = T;
+};
+template <class R>
+struct call_result_value<call_result<R>> {
+  using type = R;
+};
+
+template <class S>
+using state_of = typename S::state;
+
+template <class S, class Req>
+concept handles_call = requires(S& s, Req&& r, const from& f, state_of<S>& st) {
+  s.handle_call(std::move(r), f, st);
+};
+template <class S, class Req>
+concept handles_cast = requires(S& s, Req&& r, state_of<S>& st) {
+  s.handle_cast(std::move(r), st);
+};
+
+template <class S, class Req>
+struct call_traits {
+  using raw = decltype(std::declval<S&>().handle_call(
+      std::declval<Req&&>(), std::declval<const from&>(), std::declval<state_of<S>&>()));
+  using reply_type = typename call_result_value<typename co_value<raw>::type>::type;
+};
+template <class Req>
+struct call_traits<void, Req> {
+  using reply_type = term;
+};
+
+/// What one callback asked for, with a reply that must wait until terminate has run.
+struct step {
+  flow next;
+  node_ptr reply;
+  pid reply_to;
+};
+struct step_result {
+  step now;
+  co<step> later;  // the handler is a coroutine: await this for the step
+  bool async = false;
+};
+
+enum class request_kind : std::uint8_t { call, cast };
+struct envelope;
+using dispatch_fn = step_result (*)(void* server, void* state, envelope& e);
+
+struct envelope {
+  request_kind what = request_kind::call;
+  from caller;
+  const void* server_type = nullptr;  // type_id<S>() of the server the caller named
+  dispatch_fn dispatch = nullptr;
+  void* request = nullptr;  // the request, inside the same node
+  term (*describe)(const void* request) = nullptr;
+  [[nodiscard]] term request_term() const { return describe(request); }
+};
+
+/// The request as it appears in exit reasons and reports.
+template <class Req>
+term describe(const Req& r) {
+  if constexpr (std::is_same_v<Req, term>) {
+    return r;
+  } else if constexpr (requires { r.to_term(); } || std::is_constructible_v<term, const Req&>) {
+    return otter::detail::as_term(r);
+  } else {
+    static const term opaque = otter::detail::as_term(r);
+    return opaque;
+  }
+}
+template <class Req>
+term describe_erased(const void* r) {
+  return describe(*static_cast<const Req*>(r));
+}
+
+template <class Req>
+struct envelope_node final : otter::detail::payload_node<envelope> {
+  Req req;
+  envelope_node(request_kind k, from f, const void* server_type, dispatch_fn fn, Req r)
+      : otter::detail::payload_node<envelope>(otter::detail::node_kind::message),
+        req(std::move(r)) {
+    value = envelope{k, f, server_type, fn, &req, &describe_erased<Req>};
+  }
+  [[nodiscard]] term to_term() const override {
+    static const atom gen_call("$gen_call");
+    static const atom gen_cast("$gen_cast");
+    if (value.what == request_kind::call) {
+      return tuple(gen_call, value.caller.to_term(), describe(req));
+    }
+    return tuple(gen_cast, describe(req));
+  }
+};
+
+// -- replies ---------------------------------------------------------------------------------
+
+/// A reply node for `to`. The caller waits for its own reply type; a caller that waits for a
+/// term (an untyped call) gets the value as a term.
+template <class V>
+node_ptr reply_node(const from& to, V value) {
+  using otter::detail::alias_node;
+  using otter::detail::gen_reply;
+  using otter::detail::type_id;
+  if (to.reply_type == type_id<V>()) {
+    return node_ptr(new alias_node<gen_reply<V>>(to.tag, gen_reply<V>{to.tag, std::move(value)}));
+  }
+  OTTER_CHECK(to.reply_type == type_id<term>(),
+              "gen_server reply: the value's type is not the reply type the caller waits for");
+  return node_ptr(new alias_node<gen_reply<term>>(
+      to.tag, gen_reply<term>{to.tag, otter::detail::as_term(value)}));
+}
+
+template <class V>
+void send_reply(const from& to, V value) {
+  otter::detail::send_node(otter::detail::current_runtime("gen_server::reply"), to.caller,
+                           reply_node(to, std::move(value)));
+}
+
+template <class R>
+step finish_call(call_result<R> r, const from& f) {
+  step s{std::move(r.flow_), nullptr, pid()};
+  if (r.reply_) {
+    node_ptr n = reply_node(f, std::move(*r.reply_));
+    if (s.next.stop) {
+      s.reply = std::move(n);  // sent after terminate (gen_server.erl: terminate, then reply)
+      s.reply_to = f.caller;
+    } else {
+      otter::detail::send_node(otter::detail::current_runtime("gen_server"), f.caller,
+                               std::move(n));
+    }
+  }
+  return s;
+}
+template <class V>
+step finish_call(V v, const from& f) {
+  return finish_call(call_result<V>(std::move(v)), f);
+}
+
+inline step finish_noreply(cast_result r) {
+  return step{std::move(r.flow_), nullptr, pid()};
+}
+
+template <class Raw>
+co<step> await_noreply(Raw c) {
+  if constexpr (std::is_void_v<typename co_value<Raw>::type>) {
+    co_await std::move(c);
+    co_return step{};
+  } else {
+    co_return finish_noreply(co_await std::move(c));
+  }
+}
+
+template <class Raw, class Invoke>
+step_result run_noreply(Invoke invoke) {
+  if constexpr (co_value<Raw>::is_co) {
+    return step_result{{}, await_noreply<Raw>(invoke()), true};
+  } else if constexpr (std::is_void_v<Raw>) {
+    invoke();
+    return step_result{};
+  } else {
+    step_result r;
+    r.now = finish_noreply(invoke());
+    return r;
+  }
+}
+
+template <class Raw>
+co<step> finish_call_async(Raw c, from f) {
+  auto v = co_await std::move(c);
+  co_return finish_call(std::move(v), f);
+}
+
+template <class S, class Req>
+step_result dispatch_call(void* server, void* state, envelope& e) {
+  S& s = *static_cast<S*>(server);
+  auto& st = *static_cast<state_of<S>*>(state);
+  Req& req = *static_cast<Req*>(e.request);
+  using raw = typename call_traits<S, Req>::raw;
+  if constexpr (co_value<raw>::is_co) {
+    return step_result{
+        {}, finish_call_async<raw>(s.handle_call(std::move(req), e.caller, st), e.caller), true};
+  } else {
+    step_result r;
+    r.now = finish_call(s.handle_call(std::move(req), e.caller, st), e.caller);
+    return r;
+  }
+}
+
+template <class S, class Req>
+step_result dispatch_cast(void* server, void* state, envelope& e) {
+  S& s = *static_cast<S*>(server);
+  auto& st = *static_cast<state_of<S>*>(state);
+  Req& req = *static_cast<Req*>(e.request);
+  using raw = decltype(s.handle_cast(std::move(req), st));
+  return run_noreply<raw>([&] { return s.handle_cast(std::move(req), st); });
+}
+
+// -- the caller side -------------------------------------------------------------------------
+
+inline const term& genserver_module() {
+  static const term m(atom("Elixir.GenServer"));
+  return m;
+}
+
+template <class S, bool Try, class Req>
+auto do_call(server_ref dest, Req req, std::int64_t timeout) {
+  using R = typename call_traits<S, Req>::reply_type;
+  static const atom call_atom("call");
+  otter::detail::call_site site{genserver_module(), call_atom, dest.to_term(), describe(req),
+                                timeout};
+  dispatch_fn fn = nullptr;
+  const void* server_type = nullptr;
+  if constexpr (!std::is_void_v<S>) {
+    fn = &dispatch_call<S, Req>;
+    server_type = otter::detail::type_id<S>();
+  }
+  pid server = dest.resolve();
+  auto make = [&](ref tag) {
+    from f{self(), tag, otter::detail::type_id<R>()};
+    return node_ptr(new envelope_node<Req>(request_kind::call, f, server_type, fn, std::move(req)));
+  };
+  return otter::detail::start_call<R, Try>(server, timeout, std::move(site), make);
+}
+
+template <class S, class Req>
+void do_cast(const server_ref& dest, Req req) {
+  pid server = dest.resolve();
+  if (server.is_null()) {
+    return;
+  }
+  dispatch_fn fn = nullptr;
+  const void* server_type = nullptr;
+  if constexpr (!std::is_void_v<S>) {
+    fn = &dispatch_cast<S, Req>;
+    server_type = otter::detail::type_id<S>();
+  }
+  otter::detail::send_node(otter::detail::current_runtime("gen_server::cast"), server,
+                           node_ptr(new envelope_node<Req>(request_kind::cast, from{}, server_type,
+                                                           fn, std::move(req))));
+}
+
+// -- the server ------------------------------------------------------------------------------
+
+/// Reports of a stopping server (gen_server.erl's error_info), defined in gen_server.cpp.
+void log_terminate(const term& reason, const term& last_message);
+void log_no_handle_info(const term& message);
+[[noreturn]] void bad_request(request_kind what, const term& request);
+/// Raises ArgumentError (std::invalid_argument) for a name a server cannot take.
+void check_name(const server_ref& name);
+
+template <class S>
+class server final : public sys::target {
+public:
+  using state_type = state_of<S>;
+
+  server(pid parent, start_options opts) : parent_(parent), opts_(std::move(opts)) {}
+
+  // -- sys::target ---------------------------------------------------------------------------
+  std::any state() override {
+    if constexpr (std::is_copy_constructible_v<state_type>) {
+      return std::any(*state_);
+    } else {
+      return std::any(otter::detail::as_term(*state_));
+    }
+  }
+  bool set_state(std::any s) override {
+    if constexpr (std::is_copy_constructible_v<state_type>) {
+      if (auto* v = std::any_cast<state_type>(&s)) {
+        *state_ = std::move(*v);
+        return true;
+      }
+    }
+    return false;
+  }
+  [[nodiscard]] term module() const override { return term(atom("gen_server")); }
+  term state_term() override { return otter::detail::as_term(*state_); }
+
+  // -- lifecycle -----------------------------------------------------------------------------
+  template <class... A>
+  co<void> run(A... args) {
+    if (opts_.name && !co_await register_name()) {
+      co_return;  // already started: exit :normal, as gen.erl does
+    }
+    std::optional<init_result<state_type>> r;
+    std::exception_ptr failed;
+    try {
+      r.emplace(co_await call_init(args...));
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (failed) {
+      unregister_name();
+      proc_lib::init_ack(tuple(atoms::error, exit_reason_of(failed)));
+      std::rethrow_exception(failed);
+    }
+    if (r->ignore_) {
+      unregister_name();
+      proc_lib::init_ack(term(atom("ignore")));
+      co_return;
+    }
+    if (r->flow_.stop) {
+      unregister_name();
+      proc_lib::init_ack(tuple(atoms::error, r->flow_.reason));
+      otter::exit(r->flow_.reason);
+    }
+    state_.emplace(std::move(*r->state_));
+    flow first = std::move(r->flow_);
+    r.reset();
+    proc_lib::init_ack(tuple(atoms::ok, self()));
+    co_await loop(std::move(first));
+  }
+
+private:
+  template <class... A>
+  co<init_result<state_type>> call_init(A&... args) {
+    using raw = decltype(server_.init(std::move(args)...));
+    if constexpr (co_value<raw>::is_co) {
+      co_return init_result<state_type>(co_await server_.init(std::move(args)...));
+    } else {
+      co_return init_result<state_type>(server_.init(std::move(args)...));
+    }
+  }
+
+  co<bool> register_name() {
+    const server_ref& name = *opts_.name;
+    bool ok = false;
+    if (name.is_local_name()) {
+      ok = otter::register_name(name.local_name(), self());
+    } else {
+      ok = name.registry()->register_name(name.via_name(), self());
+    }
+    if (!ok) {
+      proc_lib::init_ack(tuple(atoms::error, tuple(atom("already_started"), name.resolve())));
+    }
+    co_return ok;
+  }
+  void unregister_name() {
+    if (!opts_.name) {
+      return;
+    }
+    if (opts_.name->is_local_name()) {
+      otter::unregister(opts_.name->local_name());
+    } else if (opts_.name->is_via()) {
+      opts_.name->registry()->unregister_name(opts_.name->via_name());
+    }
+  }
+
+  co<void> loop(flow next) {
+    for (;;) {
+      if (next.stop) {
+        co_await stop(next.reason, step{}, term(), nullptr);
+      }
+      step s;
+      std::exception_ptr failed;
+      term last;
+      if (next.cont) {
+        term arg = std::move(*next.cont);
+        last = arg;
+        try {
+          step_result r = continue_with(arg);
+          if (r.async) {
+            r.now = co_await std::move(r.later);
+          }
+          s = std::move(r.now);
+        } catch (...) {
+          failed = std::current_exception();
+        }
+      } else {
+        std::optional<message> m;
+        if (suspended_) {
+          m = co_await receive(on<sys::request>([](sys::request& r) {
+            return message(otter::detail::make_message_node(std::move(r)));
+          }));
+        } else {
+          m = co_await receive_any(next.timeout);
+        }
+        if (!m) {
+          m = message(otter::detail::make_message_node(term(atoms::timeout)));
+        }
+        if (m->is<sys::request>()) {
+          if (sys::handle(m->get<sys::request>(), *this, suspended_, parent_)
+              == sys::next::terminate) {
+            term reason = m->get<sys::request>().reason;
+            co_await stop(reason, step{}, m->to_term(), nullptr);
+          }
+          continue;  // system messages keep the pending timeout, as sys:handle_system_msg
+        }
+        if (m->is<exit_msg>() && m->get<exit_msg>().from == parent_ && !parent_.is_null()) {
+          // The parent died and we trap exits: stop with its reason (gen_server.erl).
+          term reason = m->get<exit_msg>().reason;
+          co_await stop(reason, step{}, m->to_term(), nullptr);
+        }
+        last = last_message(*m);
+        try {
+          step_result r = handle(*m);
+          if (r.async) {
+            r.now = co_await std::move(r.later);
+          }
+          s = std::move(r.now);
+        } catch (...) {
+          failed = std::current_exception();
+        }
+      }
+      if (failed) {
+        co_await stop(exit_reason_of(failed), step{}, last, failed);
+      }
+      if (s.next.stop) {
+        term reason = s.next.reason;
+        co_await stop(reason, std::move(s), last, nullptr);
+      }
+      next = std::move(s.next);
+    }
+  }
+
+  static term last_message(message& m) {
+    if (m.is<envelope>() && m.get<envelope>().what == request_kind::call) {
+      return m.get<envelope>().request_term();  // Elixir's report shows the request of a call
+    }
+    return m.to_term();
+  }
+
+  step_result handle(message& m) {
+    if (m.is<envelope>()) {
+      envelope& e = m.get<envelope>();
+      if (e.server_type == otter::detail::type_id<S>() && e.dispatch != nullptr) {
+        return with_callers(e, [&] { return e.dispatch(&server_, &*state_, e); });
+      }
+      if (e.server_type == nullptr) {  // an untyped (term) request
+        if (e.what == request_kind::call) {
+          if constexpr (handles_call<S, term>) {
+            return with_callers(e, [&] { return dispatch_call<S, term>(&server_, &*state_, e); });
+          }
+        } else {
+          if constexpr (handles_cast<S, term>) {
+            return dispatch_cast<S, term>(&server_, &*state_, e);
+          }
+        }
+      }
+      bad_request(e.what, e.request_term());
+    }
+    return info(m);
+  }
+
+  template <class F>
+  step_result with_callers(envelope& e, F f) {
+    if (!opts_.track_callers || e.what != request_kind::call) {
+      return f();
+    }
+    term saved = get(term(atoms::callers));
+    std::vector<term> callers{term(e.caller.caller)};
+    if (saved.is_list()) {
+      callers.insert(callers.end(), saved.elements().begin(), saved.elements().end());
+    }
+    put(term(atoms::callers), term::list(std::move(callers)));
+    step_result r = f();
+    if (saved.is(atoms::undefined)) {
+      erase(term(atoms::callers));
+    } else {
+      put(term(atoms::callers), saved);
+    }
+    return r;
+  }
+
+  step_result info(message& m) {
+    auto& st = *state_;
+    if constexpr (requires { server_.handle_info(m, st); }) {
+      using raw = decltype(server_.handle_info(m, st));
+      return run_noreply<raw>([&] { return server_.handle_info(m, st); });
+    } else if constexpr (requires(const term& t) { server_.handle_info(t, st); }) {
+      // Kept in the server until the next message: a coroutine handler may hold a reference.
+      info_term_ = m.to_term();
+      using raw = decltype(server_.handle_info(info_term_, st));
+      return run_noreply<raw>([&] { return server_.handle_info(info_term_, st); });
+    } else {
+      log_no_handle_info(m.to_term());
+      return step_result{};
+    }
+  }
+
+  step_result continue_with(const term& arg) {
+    auto& st = *state_;
+    if constexpr (requires { server_.handle_continue(arg, st); }) {
+      using raw = decltype(server_.handle_continue(arg, st));
+      return run_noreply<raw>([&] { return server_.handle_continue(arg, st); });
+    } else {
+      otter::error(tuple(atom("undef"), atom("handle_continue")));
+    }
+  }
+
+  /// Runs terminate, reports an abnormal stop, sends a reply that waited for terminate, and
+  /// ends the process: with the original exception when a callback raised (so the crash
+  /// report keeps its class), with exit(reason) otherwise. Never returns.
+  co<void> stop(term reason, step pending, term last, std::exception_ptr original) {
+    std::exception_ptr failed;
+    try {
+      co_await call_terminate(reason);
+    } catch (...) {
+      failed = std::current_exception();  // a crash in terminate becomes the reason
+    }
+    if (failed) {
+      original = failed;
+      reason = exit_reason_of(failed);
+    }
+    if (!is_normal_exit(reason)) {
+      log_terminate(reason, last);
+    }
+    if (pending.reply) {
+      otter::detail::send_node(otter::detail::current_runtime("gen_server"), pending.reply_to,
+                               std::move(pending.reply));
+    }
+    unregister_via_name();
+    if (original) {
+      std::rethrow_exception(original);
+    }
+    otter::exit(std::move(reason));
+  }
+
+  co<void> call_terminate(const term& reason) {
+    if constexpr (requires(state_type & st) { server_.terminate(reason, st); }) {
+      using raw = decltype(server_.terminate(reason, *state_));
+      if constexpr (co_value<raw>::is_co) {
+        co_await server_.terminate(reason, *state_);
+      } else {
+        server_.terminate(reason, *state_);
+      }
+    }
+    co_return;
+  }
+
+  // Local names die with the process (the runtime drops them); via names are told.
+  void unregister_via_name() {
+    if (opts_.name && opts_.name->is_via()) {
+      opts_.name->registry()->unregister_name(opts_.name->via_name());
+    }
+  }
+
+  S server_{};
+  std::optional<state_type> state_;
+  pid parent_;
+  start_options opts_;
+  term info_term_;
+  bool suspended_ = false;
+};
+
+template <class S, class... A>
+co<void> server_main(pid parent, start_options opts, A... args) {
+  server<S> s(parent, std::move(opts));
+  co_await s.run(std::move(args)...);
+}
+
+template <class S, class... A>
+co<start_result> start(bool link, start_options opts, A... args) {
+  if (opts.name) {
+    check_name(*opts.name);  // a bad name fails in the caller, before anything starts
+  }
+  std::int64_t timeout = opts.timeout;
+  // The parent is the caller for start_link; an unlinked server has none (gen.erl's `self`).
+  pid parent = link ? self() : pid();
+  auto body = [parent, opts = std::move(opts), ... args = std::move(args)]() mutable {
+    return server_main<S>(parent, std::move(opts), std::move(args)...);
+  };
+  term ack;
+  if (link) {
+    ack = co_await proc_lib::start_link(std::move(body), timeout);
+  } else {
+    ack = co_await proc_lib::start(std::move(body), timeout);
+  }
+  co_return start_result_of(ack);
+}
+
+}  // namespace otter::gen_server::detail

@@ -1,0 +1,134 @@
+// otter/otp/proc_lib.hpp: processes that follow the OTP conventions (Erlang's proc_lib).
+//
+// A proc_lib process
+//   - records its lineage: `$ancestors` = [starter | starter's $ancestors] (the starter's
+//     registered name instead of its pid when it has one), and `$initial_call` when given;
+//   - logs a crash report ("proc_lib crash_report", see otter/core/logger.hpp) when it ends with
+//     an abnormal reason, before its links and monitors learn of it; :normal, :shutdown and
+//     {:shutdown, _} are not crashes;
+//   - may be started synchronously: start_link() returns only when the child has called
+//     init_ack(value), and returns that value.
+//
+// This is the contract that lets a hand-written process live in a supervision tree
+// (docs/design/behaviours.md#hand-written): start it with start_link, call init_ack once it is
+// ready, answer system messages with sys::handle_system (otter/otp/sys.hpp) and exit when its
+// parent does (trap exits and stop on the parent's exit_msg).
+//
+// start_link's outcomes are OTP 25's:
+//   - the child called init_ack(v): v;
+//   - the child died first: {:error, reason} when the caller traps exits (the {:EXIT} message
+//     is consumed); a caller that does not trap exits dies with the child (the link);
+//   - `timeout` passed: the child is unlinked and killed, and the result is {:error, :timeout}.
+//
+// Thread safety: every function is @in_process.
+
+#pragma once
+
+#include "otter/core/co.hpp"
+#include "otter/core/process.hpp"
+#include "otter/core/receive.hpp"
+#include "otter/core/term.hpp"
+
+#include <cstdint>
+#include <exception>
+#include <utility>
+
+namespace otter::proc_lib {
+
+/// Options of spawn and start.
+struct options {
+  bool link = false;
+  /// `$initial_call` of the child (`{Module, :function, arity}`); none when nil.
+  term initial_call;
+};
+
+/// How long start_link waits for init_ack (milliseconds, or otter::infinity).
+inline constexpr std::int64_t default_start_timeout = otter::infinity;
+
+namespace detail {
+
+/// The acknowledgement a starting child sends to its starter.
+struct init_ack_msg {
+  pid from;
+  term value;
+  [[nodiscard]] term to_term() const { return tuple(atom("ack"), from, value); }
+};
+
+/// Logs the crash report of the calling process for an abnormal `reason`; `raised` tells the
+/// class (:error for an exception, :exit for exit()).
+void crash_report(const term& reason, bool raised);
+/// Whether `e` is an otter::exit (class :exit) rather than a raised exception (class :error).
+[[nodiscard]] bool is_exit_class(const std::exception_ptr& e) noexcept;
+
+void set_initial_call(const term& initial_call);
+
+/// The body of every proc_lib process: runs `inner`; an abnormal end is reported, then the
+/// exception continues to the trampoline, which makes it the exit reason.
+template <class F>
+co<void> run(F f, term initial_call) {
+  set_initial_call(initial_call);
+  std::exception_ptr failed;
+  try {
+    co_await std::invoke(f);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  if (failed) {
+    term reason = exit_reason_of(failed);
+    if (!is_normal_exit(reason)) {
+      crash_report(reason, !is_exit_class(failed));
+    }
+    std::rethrow_exception(failed);
+  }
+}
+
+/// Waits for the child's init_ack (see the top of this file). `monitor` is the monitor of an
+/// unlinked child (start), or the null ref for a linked one (start_link).
+co<term> sync_start(pid child, ref monitor, std::int64_t timeout_ms);
+
+}  // namespace detail
+
+/// Spawns `f` (a callable returning co<void>) as a proc_lib process. @in_process
+template <class F>
+pid spawn(F f, options opts = {}) {
+  spawn_options so{.link = opts.link, .ancestry = true};
+  return spawn_opt(so, [f = std::move(f), ic = std::move(opts.initial_call)]() mutable {
+    return detail::run(std::move(f), ic);
+  });
+}
+/// spawn() linked to the caller. @in_process
+template <class F>
+pid spawn_link(F f, options opts = {}) {
+  opts.link = true;
+  return spawn(std::move(f), std::move(opts));
+}
+
+/// Spawns `f` linked to the caller and waits until it calls init_ack; returns the value it
+/// acknowledged (see the top of this file for the other outcomes). @in_process
+template <class F>
+co<term> start_link(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
+  pid child = spawn_link(std::move(f), std::move(opts));
+  co_return co_await detail::sync_start(child, ref(), timeout_ms);
+}
+/// start_link() without the link: a child that dies before its ack makes this return
+/// {:error, reason} whatever the caller traps. @in_process
+template <class F>
+co<term> start(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
+  ref mon;
+  spawn_options so{.monitor = true, .ancestry = true};
+  pid child = spawn_opt(
+      so,
+      [f = std::move(f), ic = std::move(opts.initial_call)]() mutable {
+        return detail::run(std::move(f), ic);
+      },
+      &mon);
+  co_return co_await detail::sync_start(child, mon, timeout_ms);
+}
+
+/// Tells the starter (the head of `$ancestors`) that start_link may return `value`.
+/// @in_process
+void init_ack(term value);
+/// init_ack({:ok, self()}).
+void init_ack();
+
+}  // namespace otter::proc_lib

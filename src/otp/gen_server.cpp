@@ -1,0 +1,70 @@
+// The non-template parts of GenServer: stop, and the reports of a stopping server.
+
+#include "otter/otp/gen_server.hpp"
+
+#include <stdexcept>
+
+namespace otter::gen_server {
+
+namespace detail {
+
+void log_terminate(const term& reason, const term& last_message) {
+  std::optional<atom> name = registered_name(self());
+  log(log_event{log_level::error,
+                "gen_server terminate",
+                {{"name", name ? term(*name) : term(self())},
+                 {"last_message", last_message},
+                 {"reason", reason}}});
+}
+
+void log_no_handle_info(const term& message) {
+  (void)message;
+  log(log_event{
+      log_level::error, "report", {{"label", tuple(genserver_module(), atom("no_handle_info"))}}});
+}
+
+void bad_request(request_kind what, const term& request) {
+  otter::error(tuple(atom(what == request_kind::call ? "bad_call" : "bad_cast"), request));
+}
+
+void check_name(const server_ref& name) {
+  if (!name.is_local_name() && !name.is_via()) {
+    throw std::invalid_argument("a GenServer name is an atom, {:global, term} or {:via, ...}");
+  }
+  if (name.is_local_name() && name.local_name() == atoms::undefined) {
+    throw std::invalid_argument("a GenServer cannot be named :undefined");
+  }
+}
+
+}  // namespace detail
+
+co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
+  static const atom stop_atom("stop");
+  otter::detail::call_site site{detail::genserver_module(), stop_atom, dest.to_term(), reason,
+                                timeout};
+  pid server = dest.resolve();
+  if (server.is_null()) {
+    otter::exit(site.exit_reason(term(atoms::noproc)));
+  }
+  // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
+  ref mon = monitor(server);
+  sys::request r;
+  r.what = sys::request::op::terminate;
+  r.caller = self();
+  r.reason = reason;
+  send(server, std::move(r));
+  std::optional<term> down = co_await receive(
+      on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
+                   [](down_msg& d) { return std::optional<term>(std::move(d.reason)); }),
+      after(timeout, [] { return std::optional<term>(); }));
+  if (!down) {
+    demonitor(mon, {.flush = true});
+    otter::exit(site.exit_reason(term(atoms::timeout)));
+  }
+  if (*down != reason) {
+    otter::exit(site.exit_reason(std::move(*down)));
+  }
+  co_return atoms::ok;
+}
+
+}  // namespace otter::gen_server

@@ -1,0 +1,146 @@
+// System messages: the process side (handle) and the caller side (system_call).
+
+#include "otter/otp/sys.hpp"
+
+namespace otter::sys {
+
+namespace {
+
+term op_term(request::op op) {
+  switch (op) {
+    case request::op::get_state:
+      return term(atom("get_state"));
+    case request::op::replace_state:
+      return tuple(atom("replace_state"), term::opaque("#Fun"));
+    case request::op::suspend:
+      return term(atom("suspend"));
+    case request::op::resume:
+      return term(atom("resume"));
+    case request::op::get_status:
+      return term(atom("get_status"));
+    case request::op::terminate:
+      return term(atom("terminate"));
+  }
+  return term();
+}
+
+void answer_to(const request& r, answer a) {
+  send_to_alias(r.caller, r.tag, otter::detail::gen_reply<answer>{r.tag, std::move(a)});
+}
+
+// {class, exception} as sys reports a failed replace function: the exception without its
+// stack trace for a raise, the reason for exit().
+term failure_of(const std::exception_ptr& e) {
+  term reason = exit_reason_of(e);
+  try {
+    std::rethrow_exception(e);
+  } catch (const exit_exception&) {
+    return tuple(atom("exit"), reason);
+  } catch (...) {
+    return tuple(atoms::error, reason.is_tuple() && reason.size() == 2 ? reason[0] : reason);
+  }
+}
+
+}  // namespace
+
+term request::to_term() const {
+  return tuple(atom("system"), tuple(caller, tag), op_term(what));
+}
+
+next handle(request& r, target& t, bool& suspended, pid parent) {
+  static const atom running("running");
+  static const atom suspended_atom("suspended");
+  switch (r.what) {
+    case request::op::get_state:
+      answer_to(r, answer{t.state(), term(), std::nullopt});
+      break;
+    case request::op::replace_state: {
+      answer a;
+      try {
+        std::any next_state = r.replace(t.state());
+        if (!t.set_state(std::move(next_state))) {
+          otter::error(atoms::badarg);
+        }
+        a.state = t.state();
+      } catch (...) {
+        a.error = tuple(atom("callback_failed"), tuple(t.module(), atom("system_replace_state")),
+                        failure_of(std::current_exception()));
+      }
+      answer_to(r, std::move(a));
+      break;
+    }
+    case request::op::suspend:
+      suspended = true;
+      answer_to(r, answer{{}, term(atoms::ok), std::nullopt});
+      break;
+    case request::op::resume:
+      suspended = false;
+      answer_to(r, answer{{}, term(atoms::ok), std::nullopt});
+      break;
+    case request::op::get_status: {
+      term misc =
+          term::list({tuple(atom("header"), term("Status for generic server")),
+                      tuple(atom("data"),
+                            term::list({tuple(term("Status"), suspended ? suspended_atom : running),
+                                        tuple(term("Parent"), parent)})),
+                      tuple(atom("data"), term::list({tuple(term("State"), t.state_term())}))});
+      std::vector<term> pdict;
+      for (auto& [k, v] : get_dictionary()) {
+        pdict.push_back(tuple(k, v));
+      }
+      term status = tuple(
+          atom("status"), self(), tuple(atom("module"), t.module()),
+          term::list({term::list(std::move(pdict)), term(suspended ? suspended_atom : running),
+                      parent.is_null() ? term(self()) : term(parent), term::list({}), misc}));
+      answer_to(r, answer{{}, std::move(status), std::nullopt});
+      break;
+    }
+    case request::op::terminate:
+      return next::terminate;
+  }
+  return next::resume_loop;
+}
+
+namespace detail {
+
+co<answer> system_call(server_ref dest, request r, std::int64_t timeout, atom function,
+                       bool show_timeout) {
+  otter::detail::call_site site{term(atom("sys")), function, dest.to_term(), term(),
+                                timeout,           false,    show_timeout};
+  pid server = dest.resolve();
+  auto make = [&r](ref tag) {
+    r.caller = self();
+    r.tag = tag;
+    return otter::detail::make_message_node(std::move(r));
+  };
+  auto call = otter::detail::start_call<answer, false>(server, timeout, std::move(site), make);
+  co_return co_await std::move(call);
+}
+
+}  // namespace detail
+
+co<term> get_status(server_ref dest, std::int64_t timeout) {
+  request r;
+  r.what = request::op::get_status;
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout,
+                                          atom("get_status"), timeout != 5000);
+  co_return a.value;
+}
+
+co<term> suspend(server_ref dest, std::int64_t timeout) {
+  request r;
+  r.what = request::op::suspend;
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("suspend"),
+                                          timeout != 5000);
+  co_return a.value;
+}
+
+co<term> resume(server_ref dest, std::int64_t timeout) {
+  request r;
+  r.what = request::op::resume;
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("resume"),
+                                          timeout != 5000);
+  co_return a.value;
+}
+
+}  // namespace otter::sys
