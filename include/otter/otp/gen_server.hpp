@@ -117,11 +117,13 @@ inline auto try_call(server_ref dest, term request, std::int64_t timeout = defau
 /// Sends `request` without waiting; a dead server or an unknown name is ignored (as cast
 /// always returns :ok). @in_process
 template <class S, class Req>
-void cast(const server_ref& dest, Req request) {
+atom cast(const server_ref& dest, Req request) {
   detail::do_cast<S>(dest, std::move(request));
+  return atoms::ok;
 }
-inline void cast(const server_ref& dest, term request) {
+inline atom cast(const server_ref& dest, term request) {
   detail::do_cast<void>(dest, std::move(request));
+  return atoms::ok;
 }
 
 /// Answers a call that the handler did not answer itself (GenServer.reply); callable from any
