@@ -1,0 +1,336 @@
+// DynamicSupervisor: a GenServer whose state is a hash map of children by pid. The callbacks
+// follow Elixir 1.14's dynamic_supervisor.ex clause by clause (the names below are its
+// function names); stopping children is in dynamic_supervisor_shutdown.cpp. The design notes
+// are in docs/design/dynamic_supervisor.md.
+
+#include "otter/otp/dynamic_supervisor.hpp"
+
+#include "otter/core/logger.hpp"
+#include "otter/otp/gen_server.hpp"
+
+#include "otp/dynamic_supervisor_state.hpp"
+
+#include <exception>
+#include <utility>
+
+namespace otter::dynamic_supervisor {
+
+namespace detail {
+
+namespace {
+
+const term& default_module() {
+  static const term m(atom("Elixir.Supervisor.Default"));
+  return m;
+}
+
+// -- requests ------------------------------------------------------------------------------
+// Each prints as Elixir's request does, for the exit reason of a failed call.
+
+struct start_child_req {
+  child_spec spec;
+  [[nodiscard]] term to_term() const {
+    static const term fun = term::opaque("#Fun");
+    static const term no_modules = term::list({});
+    std::int64_t sd = spec.shutdown_ms();
+    term shutdown = sd == infinity      ? term(atoms::infinity)
+                    : sd == brutal_kill ? term(atom("brutal_kill"))
+                                        : term(sd);
+    return tuple(atom("start_child"), tuple(fun, otter::to_term(spec.restart), shutdown,
+                                            otter::to_term(spec.type), no_modules));
+  }
+};
+
+struct terminate_child_req {
+  pid child;
+  [[nodiscard]] term to_term() const { return tuple(atom("terminate_child"), child); }
+};
+
+struct which_children_req {
+  [[nodiscard]] term to_term() const { return term(atom("which_children")); }
+};
+
+struct count_children_req {
+  [[nodiscard]] term to_term() const { return term(atom("count_children")); }
+};
+
+/// Retries the restart of a child whose restart failed (`{:"$gen_restart", pid}`).
+struct gen_restart {
+  pid child;
+  [[nodiscard]] term to_term() const { return tuple(atom("$gen_restart"), child); }
+};
+
+// -- helpers -------------------------------------------------------------------------------
+
+/// Runs a start function inside the supervisor. A start that raises or exits gives {:error,
+/// reason} with the reason the exception would have as an exit reason (Elixir's
+/// exit_reason/3: the exit reason itself, or {exception, stacktrace}).
+co<start_result> run_start(const start_fn& start, const std::vector<term>& extra) {
+  std::exception_ptr failed;
+  try {
+    co_return co_await start(extra);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  co_return unexpected(failure::from_reason(exit_reason_of(failed)));
+}
+
+/// add_restart: records a restart now; false when that makes more than max_restarts within
+/// max_seconds. Times are whole seconds, as Erlang's monotonic_time(:second), and a restart
+/// `then` still counts while now <= then + max_seconds.
+bool add_restart(sup_state& s) {
+  std::int64_t ms = now_ms();
+  std::int64_t now = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  s.restarts.push_front(now);
+  while (!s.restarts.empty() && now > s.restarts.back() + s.max_seconds) {
+    s.restarts.pop_back();
+  }
+  return static_cast<std::int64_t>(s.restarts.size()) <= s.max_restarts;
+}
+
+enum class outcome : std::uint8_t { ok, shutdown };
+
+/// restart_child: starts a new incarnation of the child that was `old`. The entry moves to
+/// the new pid; a failed start leaves it :restarting and queues a retry.
+co<outcome> restart_child(pid old, sup_state& s) {
+  auto it = s.children.find(old);
+  if (!add_restart(s)) {
+    static const term reached(atom("reached_max_restart_intensity"));
+    report("shutdown", reached, s);
+    s.children.erase(it);
+    co_return outcome::shutdown;
+  }
+  start_result r = co_await run_start(it->second.start, s.extra_arguments);
+  // Nothing else ran in the supervisor meanwhile: `it` is still valid.
+  if (r) {
+    auto node = s.children.extract(it);
+    node.key() = *r;
+    node.mapped().restarting = false;
+    s.children.insert(std::move(node));
+  } else if (r.error().code == errc::ignore) {
+    s.children.erase(it);
+  } else {
+    report("start_error", r.error().reason, s);
+    it->second.restarting = true;
+    send(self(), gen_restart{old});
+  }
+  co_return outcome::ok;
+}
+
+/// maybe_restart_child: what the supervisor does when the child `child` exits with `reason`.
+co<outcome> maybe_restart_child(pid child, const term& reason, sup_state& s) {
+  auto it = s.children.find(child);
+  if (it == s.children.end()) {
+    co_return outcome::ok;  // not a child (or a child already forgotten)
+  }
+  const otter::restart restart = it->second.restart;
+  if (restart == otter::restart::permanent) {
+    report("child_terminated", reason, s);
+    co_return co_await restart_child(child, s);
+  }
+  if (is_normal_exit(reason)) {
+    s.children.erase(it);
+    co_return outcome::ok;
+  }
+  report("child_terminated", reason, s);
+  if (restart == otter::restart::transient) {
+    co_return co_await restart_child(child, s);
+  }
+  s.children.erase(it);
+  co_return outcome::ok;
+}
+
+// -- the server ----------------------------------------------------------------------------
+
+struct server {
+  using state = sup_state;
+
+  gen_server::init_result<sup_state> init(options opts) {
+    put(term(atoms::initial_call), tuple(atom("supervisor"), default_module(), 1));
+    trap_exit(true);
+    term invalid;
+    if (opts.max_restarts < 0) {
+      invalid = tuple(atom("invalid_intensity"), opts.max_restarts);
+    } else if (opts.max_seconds <= 0) {
+      invalid = tuple(atom("invalid_period"), opts.max_seconds);
+    } else if (opts.max_children < 0 && opts.max_children != infinity) {
+      invalid = tuple(atom("invalid_max_children"), opts.max_children);
+    }
+    if (!invalid.is(atoms::nil)) {
+      return gen_server::init_result<sup_state>::stop(tuple(atom("supervisor_data"), invalid));
+    }
+    sup_state s;
+    s.extra_arguments = std::move(opts.extra_arguments);
+    s.max_children = opts.max_children;
+    s.max_restarts = opts.max_restarts;
+    s.max_seconds = opts.max_seconds;
+    if (!opts.name) {
+      s.name = tuple(self(), default_module());
+    } else if (opts.name->is_local_name()) {
+      s.name = tuple(atom("local"), opts.name->local_name());
+    } else {
+      s.name = opts.name->to_term();
+    }
+    return s;
+  }
+
+  co<start_result> handle_call(start_child_req req, const gen_server::from&, sup_state& s) {
+    if (s.max_children != infinity
+        && static_cast<std::int64_t>(s.children.size()) >= s.max_children) {
+      co_return unexpected(failure::of(errc::max_children));
+    }
+    start_result r = co_await run_start(req.spec.start, s.extra_arguments);
+    if (r) {
+      child_entry c{std::move(req.spec.start), req.spec.shutdown_ms(), req.spec.restart,
+                    req.spec.type};
+      if (c.restart == otter::restart::temporary) {
+        c.start = nullptr;  // never restarted: its start function is not needed
+      }
+      s.children.insert_or_assign(*r, std::move(c));
+    }
+    co_return r;
+  }
+
+  co<expected<void>> handle_call(terminate_child_req req, const gen_server::from&, sup_state& s) {
+    auto it = s.children.find(req.child);
+    if (it == s.children.end()) {
+      co_return unexpected(failure::of(errc::not_found));
+    }
+    if (!it->second.restarting) {
+      co_await shutdown_child(req.child, it->second, s);
+    }
+    // The child's {:EXIT} cannot come any more (shutdown_child unlinked it), so the entry
+    // may go.
+    s.children.erase(req.child);
+    co_return expected<void>();
+  }
+
+  std::vector<child_info> handle_call(which_children_req, const gen_server::from&, sup_state& s) {
+    static const term no_modules = term::list({});
+    std::vector<child_info> out;
+    out.reserve(s.children.size());
+    for (const auto& [p, c] : s.children) {
+      out.push_back(child_info{c.restarting ? pid() : p, c.type, no_modules});
+    }
+    return out;
+  }
+
+  child_counts handle_call(count_children_req, const gen_server::from&, sup_state& s) {
+    child_counts n;
+    n.specs = static_cast<std::int64_t>(s.children.size());
+    for (const auto& [p, c] : s.children) {
+      n.active += c.restarting ? 0 : 1;
+      (c.type == child_type::worker ? n.workers : n.supervisors) += 1;
+    }
+    return n;
+  }
+
+  // Casts are ignored, as Elixir's handle_cast/2 does.
+  void handle_cast(const term&, sup_state&) {}
+
+  co<gen_server::cast_result> handle_info(message& m, sup_state& s) {
+    outcome o = outcome::ok;
+    if (m.is<exit_msg>()) {
+      pid from = m.get<exit_msg>().from;
+      term reason = m.get<exit_msg>().reason;
+      o = co_await maybe_restart_child(from, reason, s);
+    } else if (m.is<gen_restart>()) {
+      // The retry of a failed restart; the child may have been terminated meanwhile.
+      pid old = m.get<gen_restart>().child;
+      if (s.children.contains(old)) {
+        o = co_await restart_child(old, s);
+      }
+    } else {
+      log(log_event{log_level::error,
+                    "report",
+                    {{"label", tuple(atom("Elixir.DynamicSupervisor"), atom("unexpected_msg"))},
+                     {"msg", m.to_term()}}});
+    }
+    if (o == outcome::shutdown) {
+      co_return gen_server::cast_result::stop(term(atoms::shutdown));
+    }
+    co_return gen_server::cast_result{};
+  }
+
+  co<void> terminate(const term&, sup_state& s) { co_await shutdown_all(s); }
+};
+
+}  // namespace
+
+void report(std::string_view context, const term& reason, const sup_state& s) {
+  log(log_event{log_level::error,
+                "supervisor_report",
+                {{"context", term(atom(context))},
+                 {"supervisor", s.name},
+                 {"child_id", term(atoms::undefined)},
+                 {"reason", reason}}});
+}
+
+}  // namespace detail
+
+// -- the API -----------------------------------------------------------------------------------
+
+term child_info::to_term() const {
+  static const atom restarting_atom("restarting");
+  return tuple(atoms::undefined, child.is_null() ? term(restarting_atom) : term(child),
+               otter::to_term(type), modules);
+}
+
+term child_counts::to_term() const {
+  return term::map({{term(atom("active")), term(active)},
+                    {term(atom("specs")), term(specs)},
+                    {term(atom("supervisors")), term(supervisors)},
+                    {term(atom("workers")), term(workers)}});
+}
+
+co<start_result> start_link(options opts) {
+  gen_server::start_options so;
+  so.name = opts.name;
+  co_return co_await gen_server::start_link<detail::server>(std::move(so), std::move(opts));
+}
+
+co<start_result> start_child(server_ref sup, child_spec spec) {
+  // validate_child runs in the caller: a bad spec never reaches the supervisor.
+  if (!spec.start) {
+    co_return unexpected(
+        failure{errc::invalid_child_spec, tuple(atom("invalid_mfa"), atoms::undefined)});
+  }
+  std::int64_t sd = spec.shutdown_ms();
+  if (sd <= 0 && sd != infinity && sd != brutal_kill) {
+    co_return unexpected(failure{errc::invalid_child_spec, tuple(atom("invalid_shutdown"), sd)});
+  }
+  // Built in its own statement: GCC 12 miscompiles a braced temporary inside co_await.
+  detail::start_child_req req{std::move(spec)};
+  co_return co_await gen_server::call<detail::server>(std::move(sup), std::move(req), infinity);
+}
+
+co<expected<void>> terminate_child(server_ref sup, pid child) {
+  co_return co_await gen_server::call<detail::server>(std::move(sup),
+                                                      detail::terminate_child_req{child}, infinity);
+}
+
+co<std::vector<child_info>> which_children(server_ref sup) {
+  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::which_children_req{},
+                                                      infinity);
+}
+
+co<child_counts> count_children(server_ref sup) {
+  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::count_children_req{},
+                                                      infinity);
+}
+
+co<atom> stop(server_ref sup, term reason, std::int64_t timeout) {
+  co_return co_await gen_server::stop(std::move(sup), std::move(reason), timeout);
+}
+
+child_spec child_spec_for(options opts, term id) {
+  child_spec spec;
+  spec.id = std::move(id);
+  spec.start = [opts = std::move(opts)](const std::vector<term>&) {
+    return start_link(opts);
+  };
+  spec.type = child_type::supervisor;
+  return spec;
+}
+
+}  // namespace otter::dynamic_supervisor
