@@ -60,6 +60,22 @@ void trace::log(std::string_view label, const term& t) {
   }
 }
 
+log_capture::log_capture(trace& t)
+    : previous_(set_log_sink([&t](const log_event& e) {
+        if (e.level != log_level::error) {
+          return;
+        }
+        std::string line = "LOG[error] " + e.kind;
+        for (const auto& [key, value] : e.fields) {
+          line += " " + key + "=" + t.print(value);
+        }
+        t.log(line);
+      })) {}
+
+log_capture::~log_capture() {
+  set_log_sink(std::move(previous_));
+}
+
 void trace::log(std::string_view line) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!ended_) {
@@ -195,8 +211,10 @@ co<term> catching(std::function<co<term>()> f) {
     co_return tuple(atom("exit"), e.reason());
   } catch (const error_exception& e) {
     co_return tuple(atoms::error, e.reason());
-  } catch (const std::exception& e) {
-    co_return tuple(atoms::error, term(atom(typeid(e).name())));
+  } catch (const std::exception&) {
+    // The suite reduces a raised exception to its module: {:error, ArgumentError}.
+    term reason = exit_reason_of(std::current_exception());
+    co_return tuple(atoms::error, atom("Elixir." + std::string(reason[0].struct_name())));
   }
 }
 

@@ -5,7 +5,8 @@
 //     registered name instead of its pid when it has one), and `$initial_call` when given;
 //   - logs a crash report ("proc_lib crash_report", see otter/core/logger.hpp) when it ends with
 //     an abnormal reason, before its links and monitors learn of it; :normal, :shutdown and
-//     {:shutdown, _} are not crashes;
+//     {:shutdown, _} are not crashes (the runtime's error_in_process report, for plain
+//     processes that raise, is never logged for a proc_lib process);
 //   - may be started synchronously: start_link() returns only when the child has called
 //     init_ack(value), and returns that value.
 //
@@ -39,7 +40,7 @@ namespace otter::proc_lib {
 struct options {
   bool link = false;
   /// `$initial_call` of the child (`{Module, :function, arity}`); none when nil.
-  term initial_call;
+  term initial_call{};
 };
 
 /// How long start_link waits for init_ack (milliseconds, or otter::infinity).
@@ -78,7 +79,9 @@ co<void> run(F f, term initial_call) {
     if (!is_normal_exit(reason)) {
       crash_report(reason, !is_exit_class(failed));
     }
-    std::rethrow_exception(failed);
+    // Ends with class :exit and the same reason, as proc_lib:exit_p does: the crash is
+    // reported, so the runtime's error_in_process report must not follow.
+    otter::exit(std::move(reason));
   }
 }
 

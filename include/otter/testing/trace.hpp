@@ -17,6 +17,7 @@
 #pragma once
 
 #include "otter/core/co.hpp"
+#include "otter/core/logger.hpp"
 #include "otter/core/term.hpp"
 
 #include <chrono>
@@ -54,6 +55,20 @@ private:
   int next_ref_ = 0;
   std::vector<std::string> lines_;
   bool ended_ = false;
+};
+
+/// While alive, error reports (otter/core/logger.hpp) are appended to `t` as the suite's
+/// `T.start(capture_logs: true)` prints them: `LOG[error] <kind> k=v ...`, with the trace's
+/// names for pids and refs. Other levels are dropped. Restores the previous sink when destroyed.
+class log_capture {
+public:
+  explicit log_capture(trace& t);
+  ~log_capture();
+  log_capture(const log_capture&) = delete;
+  log_capture& operator=(const log_capture&) = delete;
+
+private:
+  log_sink previous_;
 };
 
 /// Compares two traces line by line; on a difference the message shows both in full and
