@@ -251,7 +251,7 @@ inline const term& genserver_module() {
 }
 
 template <class S, bool Try, class Req>
-auto do_call(server_ref dest, Req req, std::int64_t timeout) {
+auto do_call(const server_ref& dest, Req req, std::int64_t timeout) {
   using R = typename call_traits<S, Req>::reply_type;
   static const atom call_atom("call");
   otter::detail::call_site site{genserver_module(), call_atom, dest.to_term(), describe(req),

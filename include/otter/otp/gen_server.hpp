@@ -97,28 +97,30 @@ using reply_t = typename detail::call_traits<S, Req>::reply_type;
 /// Sends `request` to the server of type S named by `dest` and waits for its reply (see the top
 /// of this file for the failures, which exit the caller). @in_process
 template <class S, class Req>
-auto call(server_ref dest, Req request, std::int64_t timeout = default_call_timeout) {
-  return detail::do_call<S, false>(std::move(dest), std::move(request), timeout);
+auto call(const server_ref& dest, Req&& request, std::int64_t timeout = default_call_timeout) {
+  return detail::do_call<S, false>(dest, std::decay_t<Req>(std::forward<Req>(request)), timeout);
 }
 /// call() with a term request to any server that handles terms; the reply is a term.
-inline auto call(server_ref dest, term request, std::int64_t timeout = default_call_timeout) {
-  return detail::do_call<void, false>(std::move(dest), std::move(request), timeout);
+inline auto call(const server_ref& dest, const term& request,
+                 std::int64_t timeout = default_call_timeout) {
+  return detail::do_call<void, false>(dest, request, timeout);
 }
 /// call() returning the failure instead of exiting: its reason is the exit reason call() would
 /// have used. @in_process
 template <class S, class Req>
-auto try_call(server_ref dest, Req request, std::int64_t timeout = default_call_timeout) {
-  return detail::do_call<S, true>(std::move(dest), std::move(request), timeout);
+auto try_call(const server_ref& dest, Req&& request, std::int64_t timeout = default_call_timeout) {
+  return detail::do_call<S, true>(dest, std::decay_t<Req>(std::forward<Req>(request)), timeout);
 }
-inline auto try_call(server_ref dest, term request, std::int64_t timeout = default_call_timeout) {
-  return detail::do_call<void, true>(std::move(dest), std::move(request), timeout);
+inline auto try_call(const server_ref& dest, const term& request,
+                     std::int64_t timeout = default_call_timeout) {
+  return detail::do_call<void, true>(dest, request, timeout);
 }
 
 /// Sends `request` without waiting; a dead server or an unknown name is ignored (as cast
 /// always returns :ok). @in_process
 template <class S, class Req>
-atom cast(const server_ref& dest, Req request) {
-  detail::do_cast<S>(dest, std::move(request));
+atom cast(const server_ref& dest, Req&& request) {
+  detail::do_cast<S>(dest, std::decay_t<Req>(std::forward<Req>(request)));
   return atoms::ok;
 }
 inline atom cast(const server_ref& dest, term request) {
