@@ -11,6 +11,7 @@
 #include "otp/dynamic_supervisor_state.hpp"
 
 #include <exception>
+#include <optional>
 #include <utility>
 
 namespace otter::dynamic_supervisor {
@@ -31,13 +32,10 @@ struct start_child_req {
   child_spec spec;
   [[nodiscard]] term to_term() const {
     static const term fun = term::opaque("#Fun");
-    static const term no_modules = term::list({});
-    std::int64_t sd = spec.shutdown_ms();
-    term shutdown = sd == infinity      ? term(atoms::infinity)
-                    : sd == brutal_kill ? term(atom("brutal_kill"))
-                                        : term(sd);
-    return tuple(atom("start_child"), tuple(fun, otter::to_term(spec.restart), shutdown,
-                                            otter::to_term(spec.type), no_modules));
+    return tuple(
+        atom("start_child"),
+        tuple(spec.mfa.is(atoms::nil) ? fun : spec.mfa, otter::to_term(spec.restart),
+              shutdown_term(spec.shutdown_ms()), otter::to_term(spec.type), spec.modules_term()));
   }
 };
 
@@ -181,8 +179,8 @@ struct server {
     }
     start_result r = co_await run_start(req.spec.start, s.extra_arguments);
     if (r) {
-      child_entry c{std::move(req.spec.start), req.spec.shutdown_ms(), req.spec.restart,
-                    req.spec.type};
+      child_entry c{std::move(req.spec.start), req.spec.shutdown_ms(), req.spec.modules_term(),
+                    req.spec.restart, req.spec.type};
       if (c.restart == otter::restart::temporary) {
         c.start = nullptr;  // never restarted: its start function is not needed
       }
@@ -197,7 +195,7 @@ struct server {
       co_return unexpected(failure::of(errc::not_found));
     }
     if (!it->second.restarting) {
-      co_await shutdown_child(req.child, it->second, s);
+      co_await stop_child(req.child, it->second, s);
     }
     // The child's {:EXIT} cannot come any more (shutdown_child unlinked it), so the entry
     // may go.
@@ -206,11 +204,10 @@ struct server {
   }
 
   std::vector<child_info> handle_call(which_children_req, const gen_server::from&, sup_state& s) {
-    static const term no_modules = term::list({});
     std::vector<child_info> out;
     out.reserve(s.children.size());
     for (const auto& [p, c] : s.children) {
-      out.push_back(child_info{c.restarting ? pid() : p, c.type, no_modules});
+      out.push_back(child_info{c.restarting ? pid() : p, c.type, c.modules});
     }
     return out;
   }
@@ -257,6 +254,41 @@ struct server {
 
 }  // namespace
 
+std::optional<term> invalid_child(const child_spec& spec) {
+  // Elixir's validate_child/5, in its order: start, restart, shutdown, type, modules. A spec
+  // without a start function is not a child spec at all ({:invalid_child_spec, spec}).
+  if (!spec.start) {
+    return tuple(atom("invalid_child_spec"), otter::to_term(spec));
+  }
+  if (!spec.mfa.is(atoms::nil)
+      && !(spec.mfa.is_tuple() && spec.mfa.size() == 3 && spec.mfa[0].is_atom()
+           && spec.mfa[1].is_atom() && spec.mfa[2].is_list())) {
+    return tuple(atom("invalid_mfa"), spec.mfa);
+  }
+  if (spec.restart != otter::restart::permanent && spec.restart != otter::restart::transient
+      && spec.restart != otter::restart::temporary) {
+    return tuple(atom("invalid_restart_type"), otter::to_term(spec.restart));
+  }
+  std::int64_t sd = spec.shutdown_ms();
+  if (sd <= 0 && sd != infinity && sd != brutal_kill) {
+    return tuple(atom("invalid_shutdown"), shutdown_term(sd));
+  }
+  if (spec.type != child_type::worker && spec.type != child_type::supervisor) {
+    return tuple(atom("invalid_child_type"), otter::to_term(spec.type));
+  }
+  term mods = spec.modules_term();
+  bool modules_ok = mods.is(atom("dynamic")) || mods.is_list();
+  if (mods.is_list()) {
+    for (const term& m : mods.elements()) {
+      modules_ok = modules_ok && m.is_atom();
+    }
+  }
+  if (!modules_ok) {
+    return tuple(atom("invalid_modules"), mods);
+  }
+  return std::nullopt;
+}
+
 void report(std::string_view context, const term& reason, const sup_state& s) {
   log(log_event{log_level::error,
                 "supervisor_report",
@@ -291,13 +323,8 @@ co<start_result> start_link(options opts) {
 
 co<start_result> start_child(server_ref sup, child_spec spec) {
   // validate_child runs in the caller: a bad spec never reaches the supervisor.
-  if (!spec.start) {
-    co_return unexpected(
-        failure{errc::invalid_child_spec, tuple(atom("invalid_mfa"), atoms::undefined)});
-  }
-  std::int64_t sd = spec.shutdown_ms();
-  if (sd <= 0 && sd != infinity && sd != brutal_kill) {
-    co_return unexpected(failure{errc::invalid_child_spec, tuple(atom("invalid_shutdown"), sd)});
+  if (std::optional<term> bad = detail::invalid_child(spec)) {
+    co_return unexpected(failure{errc::invalid_child_spec, std::move(*bad)});
   }
   // Built in its own statement: GCC 12 miscompiles a braced temporary inside co_await.
   detail::start_child_req req{std::move(spec)};
@@ -323,7 +350,7 @@ co<atom> stop(server_ref sup, term reason, std::int64_t timeout) {
   co_return co_await gen_server::stop(std::move(sup), std::move(reason), timeout);
 }
 
-child_spec child_spec_for(options opts, term id) {
+child_spec supervisor_spec(term id, options opts) {
   child_spec spec;
   spec.id = std::move(id);
   spec.start = [opts = std::move(opts)](const std::vector<term>&) {

@@ -1,21 +1,23 @@
 // Stopping the children of a dynamic supervisor (Elixir's terminate_children/2 and the
 // helpers under it). One child (terminate_child) and all children (the supervisor stops) go
-// through the same steps; for all children, step 3 is done for every child before step 4
-// starts, which is what makes the shutdown parallel:
+// through the same steps; for all children, steps 1-2 are done for every child before any DOWN
+// is awaited, which is what makes the shutdown parallel:
 //
-//   1. monitor the child, then unlink it. Monitor first: a child that dies from now on is
-//      seen by its DOWN whatever happens to the link;
-//   2. if its {:EXIT} is already in the mailbox, it died before the unlink: take the EXIT,
-//      take the DOWN (which then says :noproc or the reason), and judge the EXIT's reason;
-//   3. otherwise send the exit signal: :kill for brutal_kill, :shutdown otherwise;
-//   4. wait for the DOWN; when a child's shutdown time passes first, send it :kill and keep
-//      waiting (infinity never kills).
-// A stop whose reason is not the expected one is reported as :shutdown_error (wait_child/4):
-// for brutal_kill anything but :killed; otherwise anything but :shutdown, {:shutdown, _}, or
-// :normal for a child that is not permanent.
+//   1. monitor_child() (otter/otp/child_shutdown.hpp, OTP's monitor_child/1): monitor, unlink,
+//      and take an {:EXIT} that came before the unlink; such a child is judged by that reason;
+//   2. send the exit signal: :kill for brutal_kill, :shutdown otherwise;
+//   3. wait for the DOWN; when a child's shutdown time passes first, send it :kill and keep
+//      waiting (infinity never kills). Children with the same shutdown time share a deadline,
+//      as Elixir arms one timer per distinct time.
+// Reports (:shutdown_error) follow Elixir exactly, which is why child_shutdown's
+// shutdown_child() is not used as a whole: it cannot tell an {:EXIT} taken in step 1 from a
+// DOWN, and Elixir judges them differently (monitor_children/1 accepts only :normal of a child
+// that is not permanent; wait_child/4 also accepts :shutdown and {:shutdown, _}, and for
+// brutal_kill only :killed).
 
 #include "otter/core/process.hpp"
 #include "otter/core/receive.hpp"
+#include "otter/otp/child_shutdown.hpp"
 
 #include "otp/dynamic_supervisor_state.hpp"
 
@@ -39,24 +41,10 @@ bool expected_stop(const child_entry& c, const term& reason) {
   return reason.is(atoms::normal) && c.restart != otter::restart::permanent;
 }
 
-/// Step 2 for a child whose {:EXIT} arrived before the unlink: whether the reason needs a
+/// For a child whose {:EXIT} arrived before the unlink (step 1): whether the reason needs a
 /// report (monitor_child/1: {:error, :normal} is fine for a child that is not permanent).
 bool early_exit_is_error(const child_entry& c, const term& reason) {
   return !(reason.is(atoms::normal) && c.restart != otter::restart::permanent);
-}
-
-/// Takes the DOWN of monitor `mon` and returns its reason.
-co<term> take_down(ref mon) {
-  co_return co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                          [](down_msg& d) { return std::move(d.reason); }));
-}
-
-/// Step 2: the reason of an {:EXIT} from `child` already in the mailbox, if there is one.
-co<std::optional<term>> take_early_exit(pid child) {
-  co_return co_await receive(
-      on<exit_msg>([child](const exit_msg& m) { return m.from == child; },
-                   [](exit_msg& m) { return std::optional<term>(std::move(m.reason)); }),
-      after(0, [] { return std::optional<term>(); }));
 }
 
 void send_exit(pid child, const child_entry& c) {
@@ -65,29 +53,34 @@ void send_exit(pid child, const child_entry& c) {
 
 }  // namespace
 
-co<void> shutdown_child(pid child, const child_entry& c, const sup_state& s) {
-  ref mon = monitor(child);
-  unlink(child);
-  if (std::optional<term> early = co_await take_early_exit(child)) {
-    (void)co_await take_down(mon);
-    if (early_exit_is_error(c, *early)) {
-      report("shutdown_error", *early, s);
+co<void> stop_child(pid child, const child_entry& c, const sup_state& s) {
+  expected<ref> mon = co_await monitor_child(child);
+  if (!mon) {
+    if (early_exit_is_error(c, mon.error().reason)) {
+      report("shutdown_error", mon.error().reason, s);
     }
     co_return;
   }
   send_exit(child, c);
   std::optional<term> reason;
   if (c.shutdown != brutal_kill && c.shutdown != infinity) {
-    reason = co_await receive(
-        on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                     [](down_msg& d) { return std::optional<term>(std::move(d.reason)); }),
-        after(c.shutdown, [] { return std::optional<term>(); }));
+    ref m = *mon;
+    auto ours = [m](const down_msg& d) {
+      return d.monitor == m;
+    };
+    auto reason_of = [](down_msg& d) {
+      return std::optional<term>(std::move(d.reason));
+    };
+    auto timed_out = [] {
+      return std::optional<term>();
+    };
+    reason = co_await receive(on<down_msg>(ours, reason_of), after(c.shutdown, timed_out));
     if (!reason) {
       otter::exit(child, term(atoms::kill));
     }
   }
   if (!reason) {
-    reason = co_await take_down(mon);
+    reason = co_await down_reason(*mon);
   }
   if (!expected_stop(c, *reason)) {
     report("shutdown_error", *reason, s);
@@ -101,33 +94,20 @@ co<void> shutdown_all(const sup_state& s) {
   };
   std::unordered_map<pid, waiting> left;
   left.reserve(s.children.size());
-  // Step 1 for every child, before any exit signal: no child dies because of us while the
-  // mailbox is searched for early {:EXIT}s, so the search stays short.
+  // Step 1 for every child before any exit signal is sent: no child dies because of us while
+  // the mailbox is searched for early {:EXIT}s.
   for (const auto& [p, c] : s.children) {
     if (c.restarting) {
       continue;  // no process to stop
     }
-    left.emplace(p, waiting{monitor(p), &c});
-    unlink(p);
-  }
-  // Step 2: children that died before their unlink. One pass over the mailbox per such child.
-  for (;;) {
-    std::optional<exit_msg> early = co_await receive(
-        on<exit_msg>([&left](const exit_msg& m) { return left.contains(m.from); },
-                     [](exit_msg& m) { return std::optional<exit_msg>(std::move(m)); }),
-        after(0, [] { return std::optional<exit_msg>(); }));
-    if (!early) {
-      break;
+    expected<ref> mon = co_await monitor_child(p);
+    if (mon) {
+      left.emplace(p, waiting{*mon, &c});
+    } else if (early_exit_is_error(c, mon.error().reason)) {
+      report("shutdown_error", mon.error().reason, s);
     }
-    auto it = left.find(early->from);
-    (void)co_await take_down(it->second.mon);
-    if (early_exit_is_error(*it->second.c, early->reason)) {
-      report("shutdown_error", early->reason, s);
-    }
-    left.erase(it);
   }
-  // Step 3, grouping the children by shutdown time: one deadline per distinct time, as
-  // Elixir arms one timer per distinct time.
+  // Step 2, grouping the children by shutdown time for step 3.
   std::map<std::int64_t, std::vector<pid>> by_time;
   for (const auto& [p, w] : left) {
     send_exit(p, *w.c);
@@ -135,7 +115,7 @@ co<void> shutdown_all(const sup_state& s) {
       by_time[w.c->shutdown].push_back(p);
     }
   }
-  // Step 4.
+  // Step 3.
   const std::int64_t t0 = now_ms();
   auto next = by_time.begin();
   while (!left.empty()) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,8 @@ struct child_entry {
   /// Empty for a temporary child: it is never restarted (Elixir drops its arguments too).
   start_fn start;
   std::int64_t shutdown = 5000;  // ms, infinity or brutal_kill
+  /// As which_children reports them (child_spec::modules_term()).
+  term modules;
   otter::restart restart = otter::restart::permanent;
   child_type type = child_type::worker;
   /// The start of a restart failed; a retry is queued in the supervisor's mailbox. The map
@@ -42,13 +45,16 @@ struct sup_state {
   term name;
 };
 
+/// The reason start_child rejects `spec` with, or none when it is valid (validate_child/5).
+std::optional<term> invalid_child(const child_spec& spec);
+
 /// Logs a "supervisor_report" with `context` (:child_terminated, :start_error, :shutdown,
 /// :shutdown_error) about a child of the supervisor `s`.
 void report(std::string_view context, const term& reason, const sup_state& s);
 
 /// Stops one child as OTP does (monitor, unlink, exit :shutdown, wait, :kill) and reports a
 /// stop with an unexpected reason. The entry stays in the map.
-co<void> shutdown_child(pid child, const child_entry& c, const sup_state& s);
+co<void> stop_child(pid child, const child_entry& c, const sup_state& s);
 
 /// Stops every running child in parallel: all exit signals first, then the DOWNs, each child
 /// against its own deadline. The map is left as it is.

@@ -25,9 +25,11 @@
 //   - start_child returns {:ok, pid}; :ignore (errc::ignore, nothing is kept); {:error,
 //     :max_children} (errc::max_children) when max_children children exist; {:error, reason}
 //     when the start function failed, with {exception, stacktrace} or the exit reason when it
-//     raised; an invalid spec (no start function, a shutdown <= 0 that is not brutal_kill) is
-//     rejected in the caller with errc::invalid_child_spec and {:invalid_mfa, :undefined} or
-//     {:invalid_shutdown, value}, before the supervisor is asked;
+//     raised. A spec is checked in the caller, before the supervisor is asked, as Elixir's
+//     validate_child does: the failure has errc::invalid_child_spec and the reason
+//     {:invalid_mfa, mfa}, {:invalid_restart_type, r}, {:invalid_shutdown, s} (a shutdown
+//     must be > 0, brutal_kill or infinity), {:invalid_child_type, t}, {:invalid_modules, m},
+//     or {:invalid_child_spec, spec} for a spec without a start function;
 //   - a child that exits is restarted (permanent: always; transient: unless the reason is
 //     :normal, :shutdown or {:shutdown, _}; temporary: never) and forgotten otherwise. Each
 //     restart counts against the intensity: more than max_restarts restarts within max_seconds
@@ -91,7 +93,7 @@ struct child_info {
   /// The child, or the null pid while it is being restarted.
   pid child;
   child_type type = child_type::worker;
-  /// The child's modules (`[]` when its spec names none).
+  /// The child's modules: child_spec::modules_term() of its spec.
   term modules;
   [[nodiscard]] bool restarting() const noexcept { return child.is_null(); }
   [[nodiscard]] term to_term() const;
@@ -133,8 +135,8 @@ co<child_counts> count_children(server_ref sup);
 co<atom> stop(server_ref sup, term reason = term(atoms::normal), std::int64_t timeout = infinity);
 
 /// A child spec that starts a dynamic supervisor with `opts` under another supervisor: type
-/// supervisor, permanent, shutdown infinity, id `id`.
-[[nodiscard]] child_spec child_spec_for(options opts,
-                                        term id = term(atom("Elixir.DynamicSupervisor")));
+/// supervisor, permanent, shutdown infinity.
+[[nodiscard]] child_spec supervisor_spec(term id = term(atom("Elixir.DynamicSupervisor")),
+                                         options opts = {});
 
 }  // namespace otter::dynamic_supervisor
