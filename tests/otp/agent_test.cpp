@@ -428,6 +428,10 @@ TEST_P(AgentTest, TheChildSpecStartsALinkedAgentWithAFreshStateEachTime) {
   EXPECT_EQ(spec.restart, restart::permanent);
   EXPECT_EQ(spec.shutdown_ms(), 5000);
   EXPECT_EQ(spec.type, child_type::worker);
+  EXPECT_EQ(to_string(spec.mfa), "{Agent, :start_link, [#Fun, [{:name, :agent_test_child}]]}");
+  EXPECT_EQ(to_string(spec.modules_term()), "[Agent]");
+  EXPECT_TRUE(check_child_spec(spec).has_value());
+  EXPECT_EQ(to_string(agent::child_spec([] { return 0; }).mfa), "{Agent, :start_link, [#Fun]}");
   EXPECT_EQ(first_state, term(10));
   EXPECT_EQ(second_state, term(0));
 }

@@ -102,6 +102,9 @@ enum class request_kind : std::uint8_t { get, update, get_and_update, cast };
 [[nodiscard]] term describe(request_kind kind, const term& fun);
 /// `#Fun`
 [[nodiscard]] const term& fun_placeholder();
+/// `{Agent, :start_link, [#Fun]}`, with the options as a keyword list after the function when
+/// there are any (a name, a timeout other than infinity).
+[[nodiscard]] term start_mfa(const start_options& opts);
 
 /// How a function prints: through its to_term() (mfa), as `#Fun` otherwise.
 template <class F>
@@ -276,13 +279,15 @@ inline co<atom> stop(server_ref agent, term reason = term(atoms::normal),
 }
 
 /// A child spec that starts the agent with start_link(f, opts) (Agent.child_spec/1): id
-/// `Agent`, permanent, worker, shutdown 5000; change the fields to taste (each child of a
-/// Supervisor needs its own id). Every restart runs a copy of `f`: the agent starts afresh.
+/// `Agent`, permanent, worker, shutdown 5000, mfa `{Agent, :start_link, [#Fun | options]}`
+/// (so modules is [Agent]); change the fields to taste (each child of a Supervisor needs its
+/// own id). Every restart runs a copy of `f`: the agent starts afresh.
 template <class F>
 otter::child_spec child_spec(F f, start_options opts = {}) {
   static_assert(std::is_copy_constructible_v<F>, "a restart runs a copy of the start function");
   otter::child_spec spec;
   spec.id = term(atom("Elixir.Agent"));
+  spec.mfa = detail::start_mfa(opts);
   spec.start = start_with(
       [f = std::move(f), opts = std::move(opts)]() { return agent::start_link(f, opts); });
   return spec;
@@ -334,8 +339,7 @@ auto try_get_and_update(server_ref agent, F f,
 /// running). @in_process
 template <class T = term, class F>
 atom cast(const server_ref& agent, F f) {
-  gen_server::cast<detail::server<T>>(agent, detail::cast_request<F>{std::move(f)});
-  return atoms::ok;
+  return gen_server::cast<detail::server<T>>(agent, detail::cast_request<F>{std::move(f)});
 }
 
 }  // namespace otter::agent
