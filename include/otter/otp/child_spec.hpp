@@ -63,17 +63,17 @@ requires std::is_invocable_r_v<co<start_result>, F&> start_fn start_with(F f) {
 }
 
 struct child_spec {
-  term id;
-  start_fn start;
+  term id{};
+  start_fn start{};
   otter::restart restart = otter::restart::permanent;
   /// Milliseconds, `infinity` or `brutal_kill`; unset means 5000 for a worker and infinity for
   /// a supervisor.
-  std::optional<std::int64_t> shutdown;
+  std::optional<std::int64_t> shutdown{};
   child_type type = child_type::worker;
   /// `{Module, :function, args}` as OTP would write `start`; nil when not given.
-  term mfa;
+  term mfa{};
   /// `[Module, ...]` or `:dynamic`; unset means [Module] of `mfa`, or [] without one.
-  std::optional<term> modules;
+  std::optional<term> modules{};
 
   /// The shutdown in effect (the default filled in).
   [[nodiscard]] std::int64_t shutdown_ms() const {
