@@ -50,9 +50,9 @@
 //   - child_spec() lets a supervisor start (and restart, with a FRESH state from the start
 //     function) an agent.
 //
-// Lifetime: a function's captures live as long as its request. A capturing lambda must not
-// be written inside the co_await expression (GCC 12 bug PR 100611): build it in its own
-// statement first.
+// Lifetime: a function's captures live as long as its request. A lambda with non-trivial
+// captures (a string, a term, ...) must not be written inside the co_await expression (GCC 12
+// bug PR 100611): build it in its own statement first.
 //
 // Thread safety: every function in agent:: is @in_process; the agent's functions run in the
 // agent process, one at a time.
