@@ -296,6 +296,25 @@ TEST_P(TaskSupervisorTest, SupervisorSpecStartsATaskSupervisorUnderAnotherSuperv
   EXPECT_EQ(id, term(a("tasks")));
 }
 
+TEST_P(TaskSupervisorTest, TaskChildSpecRunsTheFunctionAsATemporaryChild) {
+  term ran;
+  term id;
+  bool temporary = false;
+  run([&]() -> co<void> {
+    const pid me = self();
+    start_result sup = co_await dynamic_supervisor::start_link();
+    child_spec spec = task_child_spec([me] { send(me, term(a("ran"))); });
+    id = spec.id;
+    temporary = spec.restart == restart::temporary;
+    start_result child = co_await dynamic_supervisor::start_child(*sup, spec);
+    EXPECT_TRUE(child.has_value());
+    ran = co_await receive<term>();
+  });
+  EXPECT_EQ(ran, term(a("ran")));
+  EXPECT_EQ(id, term(a("Elixir.Task")));
+  EXPECT_TRUE(temporary);
+}
+
 OTTER_ON_BOTH_RUNTIMES(TaskSupervisorTest);
 
 }  // namespace
