@@ -20,42 +20,94 @@ namespace detail {
 
 namespace {
 
-const term& default_module() {
-  static const term m(atom("Elixir.Supervisor.Default"));
-  return m;
+/// The atoms and fixed terms used on every call, made once (atom(string) hashes its name).
+struct names {
+  atom start_child{"start_child"};
+  atom terminate_child{"terminate_child"};
+  atom which_children{"which_children"};
+  atom count_children{"count_children"};
+  atom gen_restart{"$gen_restart"};
+  atom restarting{"restarting"};
+  atom local{"local"};
+  atom dynamic{"dynamic"};
+  term fun = term::opaque("#Fun");
+  term default_module{atom("Elixir.Supervisor.Default")};
+  term restart[3] = {otter::to_term(otter::restart::permanent),
+                     otter::to_term(otter::restart::transient),
+                     otter::to_term(otter::restart::temporary)};
+  term type[2] = {otter::to_term(child_type::worker), otter::to_term(child_type::supervisor)};
+  /// {:start_child, {#Fun, restart, default shutdown, type, []}} by [restart][type].
+  term common_start[3][2];
+  names() {
+    for (int r = 0; r < 3; ++r) {
+      for (int t = 0; t < 2; ++t) {
+        term shutdown = t == 0 ? term(5000) : term(atoms::infinity);
+        common_start[r][t] =
+            tuple(start_child, tuple(fun, restart[r], shutdown, type[t], term::list({})));
+      }
+    }
+  }
+};
+const names& n() {
+  static const names v;
+  return v;
 }
 
 // -- requests ------------------------------------------------------------------------------
-// Each prints as Elixir's request does, for the exit reason of a failed call.
+// Each prints as Elixir's request does, for the exit reason of a failed call. GenServer
+// describes a request twice per call (in the caller for that exit reason, in the server for
+// its terminate report); the description is kept in the request, which the caller moves to
+// the server, so it is built once.
 
 struct start_child_req {
   child_spec spec;
+  mutable term described;  // nil until to_term()
   [[nodiscard]] term to_term() const {
-    static const term fun = term::opaque("#Fun");
-    return tuple(
-        atom("start_child"),
-        tuple(spec.mfa.is(atoms::nil) ? fun : spec.mfa, otter::to_term(spec.restart),
-              shutdown_term(spec.shutdown_ms()), otter::to_term(spec.type), spec.modules_term()));
+    if (described.is(atoms::nil)) {
+      described = describe(spec);
+    }
+    return described;
   }
+  /// `{:start_child, {mfa | #Fun, restart, shutdown, type, modules}}`; the common specs
+  /// (no mfa, no modules, default shutdown) share prebuilt terms.
+  static term describe(const child_spec& spec);
 };
 
 struct terminate_child_req {
   pid child;
-  [[nodiscard]] term to_term() const { return tuple(atom("terminate_child"), child); }
+  mutable term described;
+  [[nodiscard]] term to_term() const {
+    if (described.is(atoms::nil)) {
+      described = tuple(n().terminate_child, child);
+    }
+    return described;
+  }
 };
 
 struct which_children_req {
-  [[nodiscard]] term to_term() const { return term(atom("which_children")); }
+  [[nodiscard]] term to_term() const { return term(n().which_children); }
 };
 
 struct count_children_req {
-  [[nodiscard]] term to_term() const { return term(atom("count_children")); }
+  [[nodiscard]] term to_term() const { return term(n().count_children); }
 };
+
+term start_child_req::describe(const child_spec& spec) {
+  const names& k = n();
+  const int r = static_cast<int>(spec.restart) % 3;
+  const int t = static_cast<int>(spec.type) % 2;
+  if (spec.mfa.is(atoms::nil) && !spec.shutdown && !spec.modules) {
+    return k.common_start[r][t];
+  }
+  return tuple(k.start_child,
+               tuple(spec.mfa.is(atoms::nil) ? k.fun : spec.mfa, k.restart[r],
+                     shutdown_term(spec.shutdown_ms()), k.type[t], spec.modules_term()));
+}
 
 /// Retries the restart of a child whose restart failed (`{:"$gen_restart", pid}`).
 struct gen_restart {
   pid child;
-  [[nodiscard]] term to_term() const { return tuple(atom("$gen_restart"), child); }
+  [[nodiscard]] term to_term() const { return tuple(n().gen_restart, child); }
 };
 
 // -- helpers -------------------------------------------------------------------------------
@@ -144,7 +196,7 @@ struct server {
   using state = sup_state;
 
   gen_server::init_result<sup_state> init(options opts) {
-    put(term(atoms::initial_call), tuple(atom("supervisor"), default_module(), 1));
+    put(term(atoms::initial_call), tuple(atom("supervisor"), n().default_module, 1));
     trap_exit(true);
     term invalid;
     if (opts.max_restarts < 0) {
@@ -163,9 +215,9 @@ struct server {
     s.max_restarts = opts.max_restarts;
     s.max_seconds = opts.max_seconds;
     if (!opts.name) {
-      s.name = tuple(self(), default_module());
+      s.name = tuple(self(), n().default_module);
     } else if (opts.name->is_local_name()) {
-      s.name = tuple(atom("local"), opts.name->local_name());
+      s.name = tuple(n().local, opts.name->local_name());
     } else {
       s.name = opts.name->to_term();
     }
@@ -277,7 +329,7 @@ std::optional<term> invalid_child(const child_spec& spec) {
     return tuple(atom("invalid_child_type"), otter::to_term(spec.type));
   }
   term mods = spec.modules_term();
-  bool modules_ok = mods.is(atom("dynamic")) || mods.is_list();
+  bool modules_ok = mods.is(n().dynamic) || mods.is_list();
   if (mods.is_list()) {
     for (const term& m : mods.elements()) {
       modules_ok = modules_ok && m.is_atom();
@@ -303,9 +355,8 @@ void report(std::string_view context, const term& reason, const sup_state& s) {
 // -- the API -----------------------------------------------------------------------------------
 
 term child_info::to_term() const {
-  static const atom restarting_atom("restarting");
-  return tuple(atoms::undefined, child.is_null() ? term(restarting_atom) : term(child),
-               otter::to_term(type), modules);
+  return tuple(atoms::undefined, child.is_null() ? term(detail::n().restarting) : term(child),
+               detail::n().type[static_cast<int>(type) % 2], modules);
 }
 
 term child_counts::to_term() const {
@@ -327,22 +378,22 @@ co<start_result> start_child(server_ref sup, child_spec spec) {
     co_return unexpected(failure{errc::invalid_child_spec, std::move(*bad)});
   }
   // Built in its own statement: GCC 12 miscompiles a braced temporary inside co_await.
-  detail::start_child_req req{std::move(spec)};
+  detail::start_child_req req{std::move(spec), term()};
   co_return co_await gen_server::call<detail::server>(std::move(sup), std::move(req), infinity);
 }
 
 co<expected<void>> terminate_child(server_ref sup, pid child) {
-  co_return co_await gen_server::call<detail::server>(std::move(sup),
-                                                      detail::terminate_child_req{child}, infinity);
+  detail::terminate_child_req req{child, term()};
+  co_return co_await gen_server::call<detail::server>(std::move(sup), std::move(req), infinity);
 }
 
 co<std::vector<child_info>> which_children(server_ref sup) {
-  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::which_children_req{},
+  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::which_children_req(),
                                                       infinity);
 }
 
 co<child_counts> count_children(server_ref sup) {
-  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::count_children_req{},
+  co_return co_await gen_server::call<detail::server>(std::move(sup), detail::count_children_req(),
                                                       infinity);
 }
 
