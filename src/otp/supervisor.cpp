@@ -165,4 +165,70 @@ co<expected<child_spec>> get_childspec(server_ref sup, term id) {
   co_return co_await gen_server::call<sup_server>(std::move(sup), std::move(req), infinity);
 }
 
+// -- try_ forms ------------------------------------------------------------------------------
+
+namespace {
+
+/// The reply of a try_call whose reply is itself an expected: one expected, either failure.
+template <class T>
+expected<T> flatten(expected<expected<T>> r) {
+  if (!r) {
+    return unexpected(r.error());
+  }
+  return std::move(*r);
+}
+
+}  // namespace
+
+co<expected<std::vector<child_info>>> try_which_children(server_ref sup) {
+  detail::which_children_req req{};
+  co_return co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+}
+
+co<expected<child_counts>> try_count_children(server_ref sup) {
+  detail::count_children_req req{};
+  co_return co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+}
+
+co<child_result> try_start_child(server_ref sup, child_spec spec) {
+  detail::start_child_req req{std::move(spec)};
+  expected<child_result> r =
+      co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+  co_return flatten(std::move(r));
+}
+
+co<expected<void>> try_terminate_child(server_ref sup, term id) {
+  detail::terminate_child_req req{std::move(id)};
+  expected<expected<void>> r =
+      co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+  if (!r) {
+    co_return unexpected(r.error());
+  }
+  co_return *r;
+}
+
+co<child_result> try_restart_child(server_ref sup, term id) {
+  detail::restart_child_req req{std::move(id)};
+  expected<child_result> r =
+      co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+  co_return flatten(std::move(r));
+}
+
+co<expected<void>> try_delete_child(server_ref sup, term id) {
+  detail::delete_child_req req{std::move(id)};
+  expected<expected<void>> r =
+      co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+  if (!r) {
+    co_return unexpected(r.error());
+  }
+  co_return *r;
+}
+
+co<expected<child_spec>> try_get_childspec(server_ref sup, term id) {
+  detail::get_childspec_req req{std::move(id)};
+  expected<expected<child_spec>> r =
+      co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
+  co_return flatten(std::move(r));
+}
+
 }  // namespace otter::supervisor

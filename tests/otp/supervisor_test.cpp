@@ -419,6 +419,31 @@ TEST_P(SupervisorTest, CallingADeadSupervisorExitsTheCallerWithNoproc) {
   EXPECT_TRUE(caught.is_tuple());
 }
 
+TEST_P(SupervisorTest, TheTryFormsReturnAFailedCallInsteadOfExiting) {
+  errc which = errc::exit;
+  errc terminate = errc::exit;
+  term reason;
+  term not_found;
+  run([&]() -> co<void> {
+    std::vector<child_spec> specs{probe_spec("a")};
+    start_result sup = co_await supervisor::start_link(std::move(specs));
+    pid p = *sup;
+    expected<void> missing = co_await supervisor::try_terminate_child(p, a("zzz"));
+    not_found = supervisor::to_term(missing);
+    co_await supervisor::stop(p);
+    auto w = co_await supervisor::try_which_children(p);
+    which = w.error().code;
+    reason = w.error().reason;
+    expected<void> t = co_await supervisor::try_terminate_child(p, a("a"));
+    terminate = t.error().code;
+  });
+  EXPECT_EQ(not_found, tuple(atoms::error, a("not_found")));
+  EXPECT_EQ(which, errc::noproc);
+  EXPECT_EQ(terminate, errc::noproc);
+  ASSERT_TRUE(reason.is_tuple());
+  EXPECT_EQ(reason[0], term(atoms::noproc));
+}
+
 TEST_P(SupervisorTest, GetChildspecAndSysWorkOnASupervisor) {
   term spec;
   term missing;

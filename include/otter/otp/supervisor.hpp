@@ -43,7 +43,8 @@
 // errc::exit for {reason, child}), printed as OTP's tuples by to_term(). A bad child spec is
 // rejected by start_link and start_child with the reason check_child_spec gives, before any
 // child starts. Calling a supervisor that does not exist exits the caller, as GenServer.call
-// does: `{:noproc, {GenServer, :call, [sup, :which_children, :infinity]}}`.
+// does: `{:noproc, {GenServer, :call, [sup, :which_children, :infinity]}}`; the try_ forms
+// return that reason as a failure instead.
 //
 // Differences from OTP: start_link checks the specs and options in the caller, so a bad one
 // returns {:error, {:start_spec, reason}} (or {:supervisor_data, ...}) without starting a
@@ -155,6 +156,19 @@ co<child_result> restart_child(server_ref sup, term id);
 co<expected<void>> delete_child(server_ref sup, term id);
 /// The spec of a child. Error: `:not_found`. @in_process
 co<expected<child_spec>> get_childspec(server_ref sup, term id);
+
+// -- the same calls, returning a failed call instead of exiting -----------------------------
+// When the supervisor is not running or dies while answering, the plain forms exit the caller
+// (see the top of this file); these return that exit reason as a failure (errc::noproc for
+// `{:noproc, {GenServer, :call, ...}}`). Their other results are the plain forms'.
+
+co<expected<std::vector<child_info>>> try_which_children(server_ref sup);
+co<expected<child_counts>> try_count_children(server_ref sup);
+co<child_result> try_start_child(server_ref sup, child_spec spec);
+co<expected<void>> try_terminate_child(server_ref sup, term id);
+co<child_result> try_restart_child(server_ref sup, term id);
+co<expected<void>> try_delete_child(server_ref sup, term id);
+co<expected<child_spec>> try_get_childspec(server_ref sup, term id);
 
 /// Stops the supervisor (gen_server::stop): its children stop first, in reverse start order.
 /// @in_process
