@@ -3,9 +3,10 @@
 // :suspended); after resume the queued messages, including the timed-out call's request, are
 // handled in arrival order; the late reply of the timed-out call never reaches the caller.
 
-#include "conformance/scenario.hpp"
 #include "otter/otp/gen_server.hpp"
 #include "otter/otp/sys.hpp"
+
+#include "conformance/scenario.hpp"
 
 #include <vector>
 
@@ -57,7 +58,9 @@ co<void> scenario_32(testing::trace& t) {
   t.log("suspend", co_await sys::suspend(server));
   gen_server::cast(server, a("c1"));
   send(server, term(a("i1")));
-  auto call = [server]() -> co<term> { co_return co_await gen_server::call(server, a("x"), 100); };
+  auto call = [server]() -> co<term> {
+    co_return co_await gen_server::call(server, a("x"), 100);
+  };
   t.log("call while suspended (timeout 100)", co_await testing::catching(call));
   gen_server::cast(server, a("c2"));
   t.log("get_state while suspended", co_await sys::get_state(server));

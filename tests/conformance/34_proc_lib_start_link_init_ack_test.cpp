@@ -5,8 +5,9 @@
 // left in the mailbox). The child has $ancestors = [starter] and its $initial_call. Without
 // trap_exit, a crash before the ack kills the caller inside start_link.
 
-#include "conformance/scenario.hpp"
 #include "otter/otp/proc_lib.hpp"
+
+#include "conformance/scenario.hpp"
 
 namespace otter::conformance {
 namespace {
@@ -60,7 +61,9 @@ co<term> start_starter(testing::trace& t, atom mode) {
   proc_lib::options opts;
   opts.initial_call = tuple(a("Elixir.Starter"), a("init"), 2);
   testing::trace* tp = &t;
-  auto body = [tp, mode]() { return starter_init(tp, mode); };
+  auto body = [tp, mode]() {
+    return starter_init(tp, mode);
+  };
   co_return co_await proc_lib::start_link(body, 300, opts);
 }
 
