@@ -17,8 +17,7 @@ void log_terminate(const term& reason, const term& last_message) {
                  {"reason", reason}}});
 }
 
-void log_no_handle_info(const term& message) {
-  (void)message;
+void log_no_handle_info() {
   log(log_event{
       log_level::error, "report", {{"label", tuple(genserver_module(), atom("no_handle_info"))}}});
 }

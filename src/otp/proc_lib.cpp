@@ -8,16 +8,6 @@ namespace otter::proc_lib {
 
 namespace detail {
 
-bool is_exit_class(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const exit_exception&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
 void set_initial_call(const term& initial_call) {
   if (!initial_call.is(atoms::nil)) {
     put(term(atoms::initial_call), initial_call);
@@ -27,10 +17,7 @@ void set_initial_call(const term& initial_call) {
 void crash_report(const term& reason, bool raised) {
   // error_info is {class, reason}; for a raised exception OTP shows the exception without its
   // stack trace ({:error, %RuntimeError{..}}), for exit() the reason itself.
-  term shown = reason;
-  if (raised && reason.is_tuple() && reason.size() == 2) {
-    shown = reason[0];
-  }
+  term shown = raised ? without_stacktrace(reason) : reason;
   std::optional<atom> name = registered_name(self());
   term ancestors = get(term(atoms::ancestors));
   log(log_event{log_level::error,

@@ -201,10 +201,7 @@ co<expected<void>> try_terminate_child(server_ref sup, term id) {
   detail::terminate_child_req req{std::move(id)};
   expected<expected<void>> r =
       co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
-  if (!r) {
-    co_return unexpected(r.error());
-  }
-  co_return *r;
+  co_return flatten(std::move(r));
 }
 
 co<child_result> try_restart_child(server_ref sup, term id) {
@@ -218,10 +215,7 @@ co<expected<void>> try_delete_child(server_ref sup, term id) {
   detail::delete_child_req req{std::move(id)};
   expected<expected<void>> r =
       co_await gen_server::try_call<sup_server>(std::move(sup), std::move(req), infinity);
-  if (!r) {
-    co_return unexpected(r.error());
-  }
-  co_return *r;
+  co_return flatten(std::move(r));
 }
 
 co<expected<child_spec>> try_get_childspec(server_ref sup, term id) {

@@ -32,13 +32,10 @@ void answer_to(const request& r, answer a) {
 // stack trace for a raise, the reason for exit().
 term failure_of(const std::exception_ptr& e) {
   term reason = exit_reason_of(e);
-  try {
-    std::rethrow_exception(e);
-  } catch (const exit_exception&) {
+  if (is_exit_class(e)) {
     return tuple(atom("exit"), reason);
-  } catch (...) {
-    return tuple(atoms::error, reason.is_tuple() && reason.size() == 2 ? reason[0] : reason);
   }
+  return tuple(atoms::error, without_stacktrace(reason));
 }
 
 }  // namespace

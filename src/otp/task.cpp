@@ -30,7 +30,7 @@ co<void> run_task_work(term starter, task_work work) {
     co_return;
   }
   term reason = exit_reason_of(failed);
-  const bool exit_class = proc_lib::detail::is_exit_class(failed);
+  const bool exit_class = is_exit_class(failed);
   if (!exit_class || !is_normal_exit(reason)) {
     term logged = exit_class ? tuple(reason, stacktrace()) : reason;
     log(log_event{log_level::error,

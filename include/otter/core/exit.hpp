@@ -55,6 +55,14 @@ private:
 /// The placeholder for a stack trace in exit reasons.
 [[nodiscard]] term stacktrace();
 
+/// Whether `e` is an exit_exception (Erlang's class :exit) rather than a raised exception
+/// (class :error). Reports name the class.
+[[nodiscard]] bool is_exit_class(const std::exception_ptr& e) noexcept;
+
+/// What a report shows of a reason: the exception of `{exception, #Stacktrace}`, or the reason
+/// itself.
+[[nodiscard]] term without_stacktrace(const term& reason);
+
 /// True for reasons that are not crashes: `:normal`, `:shutdown` and `{:shutdown, _}` (these
 /// produce no crash report).
 [[nodiscard]] bool is_normal_exit(const term& reason) noexcept;

@@ -291,7 +291,7 @@ void do_cast(const server_ref& dest, Req req) {
 
 /// Reports of a stopping server (gen_server.erl's error_info), defined in gen_server.cpp.
 void log_terminate(const term& reason, const term& last_message);
-void log_no_handle_info(const term& message);
+void log_no_handle_info();
 [[noreturn]] void bad_request(request_kind what, const term& request);
 /// Raises ArgumentError (std::invalid_argument) for a name a server cannot take.
 void check_name(const server_ref& name);
@@ -520,7 +520,7 @@ private:
       using raw = decltype(server_.handle_info(info_term_, st));
       return run_noreply<raw>([&] { return server_.handle_info(info_term_, st); });
     } else {
-      log_no_handle_info(m.to_term());
+      log_no_handle_info();
       return step_result{};
     }
   }

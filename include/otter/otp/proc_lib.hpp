@@ -58,13 +58,11 @@ struct init_ack_msg {
 /// Logs the crash report of the calling process for an abnormal `reason`; `raised` tells the
 /// class (:error for an exception, :exit for exit()).
 void crash_report(const term& reason, bool raised);
-/// Whether `e` is an otter::exit (class :exit) rather than a raised exception (class :error).
-[[nodiscard]] bool is_exit_class(const std::exception_ptr& e) noexcept;
 
 void set_initial_call(const term& initial_call);
 
-/// The body of every proc_lib process: runs `inner`; an abnormal end is reported, then the
-/// exception continues to the trampoline, which makes it the exit reason.
+/// The body of every proc_lib process: runs `f`; an abnormal end is reported, then the process
+/// exits with the same reason (class :exit, as proc_lib:exit_p).
 template <class F>
 co<void> run(F f, term initial_call) {
   set_initial_call(initial_call);

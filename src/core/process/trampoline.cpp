@@ -67,6 +67,23 @@ term exit_reason_of(const std::exception_ptr& e) {
   }
 }
 
+bool is_exit_class(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const exit_exception&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+term without_stacktrace(const term& reason) {
+  if (reason.is_tuple() && reason.size() == 2 && reason[1] == stacktrace()) {
+    return reason[0];
+  }
+  return reason;
+}
+
 bool is_normal_exit(const term& reason) noexcept {
   return reason.is(atoms::normal) || reason.is(atoms::shutdown)
          || reason.is_tagged(atoms::shutdown, 2);

@@ -30,17 +30,6 @@ bool receive_can_complete(receive_base& r, message_queue& q) noexcept {
   }
   return r.timed_out;
 }
-// Whether the process ended by exit() (or an exit signal) rather than by raising.
-bool is_exit(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const exit_exception&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
 // The BEAM's "Error in process" report for a plain process that raised. It is logged by a
 // short-lived process a millisecond later, not by the dying one: on the BEAM the report reaches
 // the logger asynchronously, after the exit signals, and a monitoring process sees the DOWN
@@ -54,9 +43,7 @@ co<void> error_in_process_report(pid who, term reason) {
 }
 
 void report_error_in_process(runtime_impl& rt, pid who, term reason) noexcept {
-  // The reason is {exception, #Stacktrace}; the report shows the exception.
-  term shown = reason.is_tuple() && reason.size() == 2 ? reason[0] : reason;
-  spawn_request req(error_in_process_report(who, std::move(shown)));
+  spawn_request req(error_in_process_report(who, without_stacktrace(reason)));
   (void)spawn(rt, req);
 }
 }  // namespace
@@ -323,7 +310,7 @@ void worker::run_process(process* p) noexcept {
       }
       p->exit_pending = true;
       const pid who = p->self();
-      const bool raised = err && !is_exit(err);
+      const bool raised = err && !is_exit_class(err);
       term reason = p->exit_reason;
       terminate(*p);
       if (raised) {
