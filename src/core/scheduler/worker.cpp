@@ -309,14 +309,15 @@ void worker::run_process(process* p) noexcept {
         p->exit_reason = err ? exit_reason_of(err) : term(atoms::normal);
       }
       p->exit_pending = true;
-      const pid who = p->self();
-      const bool raised = err && !is_exit_class(err);
-      term reason = p->exit_reason;
-      terminate(*p);
-      if (raised) {
+      if (err && !is_exit_class(err)) {
+        // Spawned before terminate(): while p still counts as live, shutdown's wait for
+        // live_processes() == 0 cannot pass between p's end and the report's birth (a report
+        // born after that wait would never run, nor be freed).
         ctx.current = nullptr;  // the report process is nobody's child
-        report_error_in_process(*rt, who, std::move(reason));
+        report_error_in_process(*rt, p->self(), p->exit_reason);
+        ctx.current = p;
       }
+      terminate(*p);
       break;
     }
     if (p->suspended == suspend_kind::yield || p->slice_reductions >= budget) {
