@@ -5,6 +5,7 @@
 #include "otter/core/blocking.hpp"
 #include "otter/core/co.hpp"
 #include "otter/core/exit.hpp"
+#include "otter/core/exit_watch.hpp"
 #include "otter/core/message.hpp"
 #include "otter/core/pid.hpp"
 #include "otter/core/process.hpp"

@@ -24,6 +24,7 @@
 #pragma once
 
 #include "otter/core/co.hpp"
+#include "otter/core/exit_watch.hpp"
 #include "otter/core/term.hpp"
 #include "otter/detail/process_api.hpp"
 
@@ -36,6 +37,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace otter::detail {
 
@@ -71,6 +73,13 @@ struct process {
   /// Registered name (atom index) or no_name: names.cpp.
   std::atomic<std::uint32_t> name{no_name};
   inbox in;
+  /// Exit watches (exit_watch.hpp). `watch_lock` guards `watches` and `watches_closed`; the
+  /// exit sets `watches_closed` under it (after which nothing is added) and fires the watches
+  /// after releasing it. spawn() reopens the list for the next incarnation, which no holder of
+  /// an old reference can see (the slot is reused only when the last reference is dropped).
+  std::atomic_flag watch_lock;
+  bool watches_closed = false;
+  std::unique_ptr<std::vector<std::shared_ptr<exit_watch>>> watches;
 
   // -- Owner -----------------------------------------------------------------------------------
   std::uint32_t generation = 0;

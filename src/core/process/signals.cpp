@@ -194,7 +194,7 @@ bool exiting(const process& p) noexcept {
 // Exit, in order (the order is what users observe):
 //   1. clear alive: from here on, senders treat the process as dead;
 //   2. destroy the coroutine frames (destructors run, and may still send);
-//   3. free the registered name;
+//   3. free the registered name, run the exit watches (exit_watch.hpp);
 //   4. exit signals to linked processes, then DOWN to monitors (Erlang's order);
 //   5. drop the monitors this process held (their targets forget them);
 //   6. run the exit hook, free the private state, drop the process's own reference (the last
@@ -210,6 +210,7 @@ void terminate(process& p) noexcept {
   rt.drop_name(&p);
   const pid me = p.self();
   const term reason = p.exit_reason;
+  fire_exit_watches(p, reason);
   p.links.for_each([&](const pid& l, char) {
     rt.deliver(l,
                node_ptr(new payload_node<exit_msg>(node_kind::exit_linked, exit_msg{me, reason})));
@@ -353,6 +354,7 @@ pid spawn(runtime_impl& rt, spawn_request& req) {
   p->resume_point = p->root;
   p->suspended = suspend_kind::none;
   p->slice_reductions = 0;
+  p->watches_closed = false;  // no one holds a reference to the previous incarnation
   if (req.on_exit) {
     p->on_exit = std::make_unique<std::function<void(const term&)>>(std::move(req.on_exit));
   }

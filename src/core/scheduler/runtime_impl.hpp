@@ -217,6 +217,7 @@ thread_context& tls() noexcept;
 /// Signal handling and process teardown (signals.cpp).
 void handle_signal(process& p, node* n) noexcept;
 void terminate(process& p) noexcept;
+void fire_exit_watches(process& p, const term& reason) noexcept;
 /// Sends node `n` "from" the current process (or from nobody) to `to`.
 void post(runtime_impl& rt, pid to, node* n) noexcept;
 
