@@ -4,7 +4,7 @@ namespace otter {
 
 term to_term(const start_result& r) {
   if (r.has_value()) {
-    return tuple(atoms::ok, *r);
+    return r.has_info() ? tuple(atoms::ok, *r, r.info()) : tuple(atoms::ok, *r);
   }
   if (r.error().code == errc::ignore) {
     return term(atom("ignore"));
@@ -16,6 +16,9 @@ start_result start_result_of(const term& ack) {
   static const atom ignore("ignore");
   if (ack.is_tagged(atoms::ok, 2) && ack[1].is_pid()) {
     return ack[1].as_pid();
+  }
+  if (ack.is_tagged(atoms::ok, 3) && ack[1].is_pid()) {
+    return start_result(ack[1].as_pid(), ack[2]);
   }
   if (ack.is(ignore)) {
     return unexpected(failure{errc::ignore, ack});

@@ -63,7 +63,8 @@ term to_term(const child_result& r) {
   if (!r) {
     return tuple(atoms::error, r.error().reason);
   }
-  return tuple(atoms::ok, *r ? term(**r) : term(atoms::undefined));
+  term child = *r ? term(**r) : term(atoms::undefined);
+  return r.has_info() ? tuple(atoms::ok, child, r.info()) : tuple(atoms::ok, child);
 }
 
 term to_term(const expected<void>& r) {
@@ -172,6 +173,12 @@ namespace {
 /// The reply of a try_call whose reply is itself an expected: one expected, either failure.
 template <class T>
 expected<T> flatten(expected<expected<T>> r) {
+  if (!r) {
+    return unexpected(r.error());
+  }
+  return std::move(*r);
+}
+child_result flatten(expected<child_result> r) {
   if (!r) {
     return unexpected(r.error());
   }

@@ -55,8 +55,15 @@ term child_record(const otter::child_spec& spec) {
 
 struct start_outcome {
   bool ok = false;
-  pid child;    // null with ok: the start returned :ignore
-  term reason;  // without ok: what the start returned or raised
+  pid child;                   // null with ok: the start returned :ignore
+  term reason;                 // without ok: what the start returned or raised
+  std::optional<term> info{};  // the info of {:ok, pid, info}
+
+  /// What start_child and restart_child answer for a successful start.
+  [[nodiscard]] child_result started() const {
+    std::optional<pid> c = child.is_null() ? std::nullopt : std::optional<pid>(child);
+    return info ? child_result(c, *info) : child_result(c);
+  }
 };
 
 /// do_start_child_i: runs the start function; like OTP's `catch apply(M, F, A)`, an exception
@@ -74,7 +81,11 @@ co<start_outcome> do_start_child(const otter::child_spec& spec) {
     co_return start_outcome{false, pid(), tuple(atoms::EXIT, exit_reason_of(raised))};
   }
   if (r->has_value()) {
-    co_return start_outcome{true, **r, term()};
+    start_outcome out{true, **r, term()};
+    if (r->has_info()) {
+      out.info = r->info();
+    }
+    co_return out;
   }
   if (r->error().code == errc::ignore) {
     co_return start_outcome{true, pid(), term()};
@@ -362,10 +373,10 @@ co<child_result> sup_server::handle_call(start_child_req r, const gen_server::fr
     if (r.spec.restart != restart::temporary) {
       s.children.push_back(child_rec{std::move(r.spec), child_state::undefined, pid()});
     }
-    co_return std::optional<pid>();
+    co_return started.started();
   }
   s.children.push_back(child_rec{std::move(r.spec), child_state::running, started.child});
-  co_return std::optional<pid>(started.child);
+  co_return started.started();
 }
 
 co<expected<void>> sup_server::handle_call(terminate_child_req r, const gen_server::from&,
@@ -395,11 +406,10 @@ co<child_result> sup_server::handle_call(restart_child_req r, const gen_server::
   if (!started.ok) {
     co_return unexpected(failure::from_reason(started.reason));
   }
-  if (started.child.is_null()) {
-    co_return std::optional<pid>();
+  if (!started.child.is_null()) {
+    s.children.set_running(it, started.child);
   }
-  s.children.set_running(it, started.child);
-  co_return std::optional<pid>(started.child);
+  co_return started.started();
 }
 
 expected<void> sup_server::handle_call(delete_child_req r, const gen_server::from&, sup_state& s) {

@@ -2,13 +2,7 @@
 // {:undefined, pid, :worker, [module]}; count_children; terminate_child(pid) is :ok, then
 // {:error, :not_found}, also for a pid that is not a child; the results of start functions
 // pass through (:ignore, {:error, r}), a raising start gives {:error, {exception, stacktrace}}
-// and an invalid MFA {:error, {:invalid_mfa, mfa}}.
-//
-// One difference from Elixir, in the step "start_child {:ok, pid, info}": an Otter start
-// function returns a start_result ({:ok, pid} | :ignore | {:error, reason}), which has no
-// third element, so OTP's {:ok, pid, info} cannot be returned. The port's start function
-// returns {:ok, pid} for that child, and its line shows {:ok, #PID<ok3_child>} where Elixir
-// shows {:ok, #PID<ok3_child>, :extra_info}. Every other line is Elixir's.
+// and an invalid MFA {:error, {:invalid_mfa, mfa}}; {:ok, pid, info} keeps its info.
 
 #include "otter/otp/dynamic_supervisor.hpp"
 
@@ -34,7 +28,7 @@ terminate_child b: :ok
 terminate_child b again: {:error, :not_found}
 terminate_child self() (not a child): {:error, :not_found}
 which_children (sorted): [{:undefined, #PID<a1>, :worker, [T.Worker]}, {:undefined, #PID<c1>, :worker, [T.Worker]}]
-start_child {:ok, pid, info}: {:ok, #PID<ok3_child>}
+start_child {:ok, pid, info}: {:ok, #PID<ok3_child>, :extra_info}
 start_child :ignore: :ignore
 start_child {:error, :refused}: {:error, :refused}
 start_child raising -> {:error, {exception, stacktrace}} with exception: %RuntimeError{message: "start raised"}
@@ -103,9 +97,10 @@ co<void> scenario_50(testing::trace& t) {
         result_term(co_await dynamic_supervisor::terminate_child(*sup, self())));
   t.log("which_children (sorted)", co_await sorted_children(t, *sup));
 
-  // Ret.start_link(:ok3) in Otter's terms: a linked sleeper, returned as {:ok, pid}.
-  child_spec ok3 = ret_spec(
-      a("ok3"), start_with([]() -> co<start_result> { co_return spawn_link(sleep_forever); }));
+  // Ret.start_link(:ok3) in Otter's terms: a linked sleeper, returned as {:ok, pid, :extra_info}.
+  child_spec ok3 = ret_spec(a("ok3"), start_with([]() -> co<start_result> {
+                              co_return start_result(spawn_link(sleep_forever), a("extra_info"));
+                            }));
   start_result r = co_await dynamic_supervisor::start_child(*sup, std::move(ok3));
   t.name(*r, "ok3_child");
   t.log("start_child {:ok, pid, info}", to_term(r));

@@ -311,6 +311,34 @@ TEST_P(SupervisorTest, AnIgnoredStartKeepsTheSpecUnlessTheChildIsTemporary) {
   EXPECT_EQ(listed, list(tuple(a("perm"), atoms::undefined)));
 }
 
+TEST_P(SupervisorTest, StartChildAndRestartChildPassOnTheInfoOfAStart) {
+  term first;
+  term again;
+  run([&]() -> co<void> {
+    child_spec s;
+    s.id = term(a("with_info"));
+    s.restart = restart::permanent;
+    s.start = start_with([]() -> co<start_result> {
+      pid p = spawn_link([]() -> co<void> { (void)co_await receive<pid>(); });
+      co_return start_result(p, a("extra"));
+    });
+    std::vector<child_spec> none;
+    start_result sup = co_await supervisor::start_link(std::move(none));
+    supervisor::child_result r = co_await supervisor::start_child(*sup, s);
+    first = supervisor::to_term(r);
+    EXPECT_TRUE(r.has_info());
+    (void)co_await supervisor::terminate_child(*sup, term(a("with_info")));
+    again = supervisor::to_term(co_await supervisor::restart_child(*sup, term(a("with_info"))));
+    co_await supervisor::stop(*sup);
+  });
+  ASSERT_EQ(first.size(), 3U);
+  EXPECT_EQ(first[2], term(a("extra")));
+  ASSERT_EQ(again.size(), 3U);
+  EXPECT_EQ(again[0], term(atoms::ok));
+  EXPECT_TRUE(again[1].is_pid());
+  EXPECT_EQ(again[2], term(a("extra")));
+}
+
 // Between a failed restart and its retry the child is :restarting; calls that arrive in that
 // window see it. The failing start sleeps (virtual time) so that the calls of the test and of
 // a helper are queued before the supervisor casts its try_again_restart.

@@ -105,13 +105,14 @@ struct child_counts {
   [[nodiscard]] term to_term() const;
 };
 
-/// What start_child and restart_child return: `{:ok, pid}`; `{:ok, :undefined}` (nullopt)
-/// when the start returned :ignore; or `{:error, reason}`.
-using child_result = expected<std::optional<pid>>;
+/// What start_child and restart_child return: `{:ok, pid}`, or `{:ok, pid, info}` when the
+/// start function returned an info; `{:ok, :undefined}` (nullopt) when the start returned
+/// :ignore; or `{:error, reason}`.
+using child_result = basic_start_result<std::optional<pid>>;
 
 /// `:one_for_one`, `:one_for_all`, `:rest_for_one`
 [[nodiscard]] term to_term(supervisor::strategy s);
-/// `{:ok, pid}`, `{:ok, :undefined}` or `{:error, reason}`.
+/// `{:ok, pid}`, `{:ok, pid, info}`, `{:ok, :undefined}` or `{:error, reason}`.
 [[nodiscard]] term to_term(const child_result& r);
 /// `:ok` or `{:error, reason}`.
 [[nodiscard]] term to_term(const expected<void>& r);
