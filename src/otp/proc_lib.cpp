@@ -28,6 +28,23 @@ void crash_report(const term& reason, bool raised) {
                  {"ancestors", ancestors.is_list() ? ancestors : term::list({})}}});
 }
 
+void exit_after(const std::exception_ptr& failed) {
+  term reason = exit_reason_of(failed);
+  if (!is_normal_exit(reason)) {
+    crash_report(reason, !is_exit_class(failed));
+  }
+  otter::exit(std::move(reason));
+}
+
+co<term> start_body(co<void> body, bool link, std::int64_t timeout_ms) {
+  otter::detail::spawn_request req(std::move(body));
+  req.link = link;
+  req.monitor = !link;
+  req.ancestry = true;
+  pid child = otter::detail::spawn(otter::detail::current_runtime("proc_lib::start"), req);
+  co_return co_await sync_start(child, req.monitor_ref, timeout_ms);
+}
+
 co<term> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
   using init_ack = init_ack_msg;
   const bool linked = mon == ref();

@@ -28,6 +28,7 @@
 #include <any>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -301,7 +302,9 @@ class server final : public sys::target {
 public:
   using state_type = state_of<S>;
 
-  server(pid parent, start_options opts) : parent_(parent), opts_(std::move(opts)) {}
+  /// `opts` outlives the server (server_main's parameter, or the defaults): holding it by
+  /// reference keeps a copy out of every server's frame.
+  server(pid parent, const start_options& opts) : parent_(parent), opts_(opts) {}
 
   // -- sys::target ---------------------------------------------------------------------------
   std::any state() override {
@@ -324,10 +327,18 @@ public:
   term state_term() override { return otter::detail::as_term(*state_); }
 
   // -- lifecycle -----------------------------------------------------------------------------
+  // An idle server is one coroutine frame (server_main's) waiting in receive_any: everything
+  // that is not the common path (init, continue, a suspended server, an async handler, stop)
+  // runs in a coroutine of its own that exists only while it runs. GCC gives every local of
+  // a coroutine its own slot in the frame, so keeping those paths out of server_main is what
+  // keeps the frame of each of a million idle servers small.
+
+  /// Registers the name, runs init and acknowledges the start. True when the server goes on
+  /// to serve, with `first` set from init's result; false when the process ends normally.
   template <class... A>
-  co<void> run(A... args) {
+  co<bool> init(flow& first, A... args) {
     if (opts_.name && !co_await register_name()) {
-      co_return;  // already started: exit :normal, as gen.erl does
+      co_return false;  // already started: exit :normal, as gen.erl does
     }
     std::optional<init_result<state_type>> r;
     std::exception_ptr failed;
@@ -344,7 +355,7 @@ public:
     if (r->ignore_) {
       unregister_name();
       proc_lib::init_ack(term(atom("ignore")));
-      co_return;
+      co_return false;
     }
     if (r->flow_.stop) {
       unregister_name();
@@ -352,13 +363,116 @@ public:
       otter::exit(r->flow_.reason);
     }
     state_.emplace(std::move(*r->state_));
-    flow first = std::move(r->flow_);
-    r.reset();
+    first = std::move(r->flow_);
     proc_lib::init_ack(tuple(atoms::ok, self()));
-    co_await loop(std::move(first));
+    co_return true;
+  }
+
+  /// Whether the next step is more than "receive a message": a stop or continue asked for by
+  /// the last callback, or a suspended server (only system messages are taken).
+  [[nodiscard]] bool needs_slow_step(const flow& next) const noexcept {
+    return next.stop || next.cont || suspended_;
+  }
+
+  co<void> slow_step(flow& next) {
+    if (next.stop) {
+      term reason = next.reason;
+      co_await stop(std::move(reason), step{}, term(), nullptr);
+    }
+    if (next.cont) {
+      term arg = std::move(*next.cont);
+      next.cont.reset();
+      step_result r;
+      std::exception_ptr failed;
+      try {
+        r = continue_with(arg);
+        if (r.async) {
+          r.now = co_await std::move(r.later);
+        }
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      if (failed) {
+        co_await stop(exit_reason_of(failed), step{}, arg, failed);
+      }
+      co<void> more = finish(std::move(r.now), arg, next);
+      if (more.handle()) {
+        co_await std::move(more);
+      }
+      co_return;
+    }
+    std::optional<message> m = co_await receive(on<sys::request>([](sys::request& q) {
+      return std::optional<message>(message(otter::detail::make_message_node(std::move(q))));
+    }));
+    co<void> more = on_message(m, next);
+    if (more.handle()) {
+      co_await std::move(more);
+    }
+  }
+
+  /// Handles one message received in the loop (none: the callback timeout fired). A
+  /// synchronous handler runs to its end here; what must wait (an async handler, a stop with
+  /// terminate) comes back as a coroutine for the loop to await; nothing left: an empty co.
+  /// `m` belongs to the caller's frame and must stay there until that coroutine is done: an
+  /// async handler may hold a reference to the message.
+  co<void> on_message(std::optional<message>& m, flow& next) {
+    if (!m) {
+      m = message(otter::detail::make_message_node(term(atoms::timeout)));
+    }
+    if (m->is<sys::request>()) {
+      if (sys::handle(m->get<sys::request>(), *this, suspended_, parent_) == sys::next::terminate) {
+        term reason = m->get<sys::request>().reason;
+        return stop(std::move(reason), step{}, m->to_term(), nullptr);
+      }
+      return {};  // system messages keep the pending timeout, as sys:handle_system_msg
+    }
+    if (m->is<exit_msg>() && m->get<exit_msg>().from == parent_ && !parent_.is_null()) {
+      // The parent died and we trap exits: stop with its reason (gen_server.erl).
+      term reason = m->get<exit_msg>().reason;
+      return stop(std::move(reason), step{}, m->to_term(), nullptr);
+    }
+    term last = last_message(*m);
+    step_result r;
+    try {
+      r = handle(*m);
+    } catch (...) {
+      std::exception_ptr failed = std::current_exception();
+      return stop(exit_reason_of(failed), step{}, std::move(last), failed);
+    }
+    if (r.async) {
+      return finish_async(std::move(r.later), std::move(last), next);
+    }
+    return finish(std::move(r.now), std::move(last), next);
   }
 
 private:
+  co<void> finish_async(co<step> later, term last, flow& next) {
+    step s;
+    std::exception_ptr failed;
+    try {
+      s = co_await std::move(later);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    if (failed) {
+      co_await stop(exit_reason_of(failed), step{}, last, failed);
+    }
+    co<void> more = finish(std::move(s), std::move(last), next);
+    if (more.handle()) {
+      co_await std::move(more);
+    }
+  }
+
+  /// Applies a callback's step: the next flow, or the stop it asked for.
+  co<void> finish(step s, term last, flow& next) {
+    if (s.next.stop) {
+      term reason = s.next.reason;
+      return stop(std::move(reason), std::move(s), std::move(last), nullptr);
+    }
+    next = std::move(s.next);
+    return {};
+  }
+
   template <class... A>
   co<init_result<state_type>> call_init(A&... args) {
     using raw = decltype(server_.init(std::move(args)...));
@@ -390,73 +504,6 @@ private:
       otter::unregister(opts_.name->local_name());
     } else if (opts_.name->is_via()) {
       opts_.name->registry()->unregister_name(opts_.name->via_name());
-    }
-  }
-
-  co<void> loop(flow next) {
-    for (;;) {
-      if (next.stop) {
-        co_await stop(next.reason, step{}, term(), nullptr);
-      }
-      step s;
-      std::exception_ptr failed;
-      term last;
-      if (next.cont) {
-        term arg = std::move(*next.cont);
-        last = arg;
-        try {
-          step_result r = continue_with(arg);
-          if (r.async) {
-            r.now = co_await std::move(r.later);
-          }
-          s = std::move(r.now);
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      } else {
-        std::optional<message> m;
-        if (suspended_) {
-          m = co_await receive(on<sys::request>([](sys::request& r) {
-            return message(otter::detail::make_message_node(std::move(r)));
-          }));
-        } else {
-          m = co_await receive_any(next.timeout);
-        }
-        if (!m) {
-          m = message(otter::detail::make_message_node(term(atoms::timeout)));
-        }
-        if (m->is<sys::request>()) {
-          if (sys::handle(m->get<sys::request>(), *this, suspended_, parent_)
-              == sys::next::terminate) {
-            term reason = m->get<sys::request>().reason;
-            co_await stop(reason, step{}, m->to_term(), nullptr);
-          }
-          continue;  // system messages keep the pending timeout, as sys:handle_system_msg
-        }
-        if (m->is<exit_msg>() && m->get<exit_msg>().from == parent_ && !parent_.is_null()) {
-          // The parent died and we trap exits: stop with its reason (gen_server.erl).
-          term reason = m->get<exit_msg>().reason;
-          co_await stop(reason, step{}, m->to_term(), nullptr);
-        }
-        last = last_message(*m);
-        try {
-          step_result r = handle(*m);
-          if (r.async) {
-            r.now = co_await std::move(r.later);
-          }
-          s = std::move(r.now);
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      }
-      if (failed) {
-        co_await stop(exit_reason_of(failed), step{}, last, failed);
-      }
-      if (s.next.stop) {
-        term reason = s.next.reason;
-        co_await stop(reason, std::move(s), last, nullptr);
-      }
-      next = std::move(s.next);
     }
   }
 
@@ -585,15 +632,39 @@ private:
   S server_{};
   std::optional<state_type> state_;
   pid parent_;
-  start_options opts_;
+  const start_options& opts_;
   term info_term_;
   bool suspended_ = false;
 };
 
+/// The process of a server: a proc_lib body (it reports its own crash) whose frame is all an
+/// idle server keeps. The loop is gen_server.erl's: receive one message, handle it.
+///
+/// `opts` is null for the default options (no name, no $callers tracking): the parameter is a
+/// slot of the frame, and a pointer instead of the options saves most of it.
 template <class S, class... A>
-co<void> server_main(pid parent, start_options opts, A... args) {
-  server<S> s(parent, std::move(opts));
-  co_await s.run(std::move(args)...);
+co<void> server_main(pid parent, std::unique_ptr<start_options> opts, A... args) {
+  static const start_options defaults;
+  try {
+    server<S> s(parent, opts ? *opts : defaults);
+    flow next;
+    if (!co_await s.init(next, std::move(args)...)) {
+      co_return;
+    }
+    for (;;) {
+      if (s.needs_slow_step(next)) {
+        co_await s.slow_step(next);
+        continue;
+      }
+      std::optional<message> m = co_await receive_any(next.timeout);
+      co<void> more = s.on_message(m, next);
+      if (more.handle()) {
+        co_await std::move(more);
+      }
+    }
+  } catch (...) {
+    proc_lib::detail::exit_after(std::current_exception());
+  }
 }
 
 template <class S, class... A>
@@ -604,15 +675,12 @@ co<start_result> start(bool link, start_options opts, A... args) {
   std::int64_t timeout = opts.timeout;
   // The parent is the caller for start_link; an unlinked server has none (gen.erl's `self`).
   pid parent = link ? self() : pid();
-  auto body = [parent, opts = std::move(opts), ... args = std::move(args)]() mutable {
-    return server_main<S>(parent, std::move(opts), std::move(args)...);
-  };
-  term ack;
-  if (link) {
-    ack = co_await proc_lib::start_link(std::move(body), timeout);
-  } else {
-    ack = co_await proc_lib::start(std::move(body), timeout);
+  std::unique_ptr<start_options> kept;
+  if (opts.name || opts.track_callers) {
+    kept = std::make_unique<start_options>(std::move(opts));
   }
+  co<void> body = server_main<S>(parent, std::move(kept), std::move(args)...);
+  term ack = co_await proc_lib::detail::start_body(std::move(body), link, timeout);
   co_return start_result_of(ack);
 }
 

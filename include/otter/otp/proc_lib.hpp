@@ -61,6 +61,11 @@ void crash_report(const term& reason, bool raised);
 
 void set_initial_call(const term& initial_call);
 
+/// proc_lib:exit_p: the body of a proc_lib process ended with `failed`. An abnormal reason is
+/// reported; the process then exits with the same reason and class :exit (the crash is
+/// reported, so the runtime's error_in_process report must not follow).
+[[noreturn]] void exit_after(const std::exception_ptr& failed);
+
 /// The body of every proc_lib process: runs `f`; an abnormal end is reported, then the process
 /// exits with the same reason (class :exit, as proc_lib:exit_p).
 template <class F>
@@ -73,19 +78,18 @@ co<void> run(F f, term initial_call) {
     failed = std::current_exception();
   }
   if (failed) {
-    term reason = exit_reason_of(failed);
-    if (!is_normal_exit(reason)) {
-      crash_report(reason, !is_exit_class(failed));
-    }
-    // Ends with class :exit and the same reason, as proc_lib:exit_p does: the crash is
-    // reported, so the runtime's error_in_process report must not follow.
-    otter::exit(std::move(reason));
+    exit_after(failed);
   }
 }
 
 /// Waits for the child's init_ack (see the top of this file). `monitor` is the monitor of an
 /// unlinked child (start), or the null ref for a linked one (start_link).
 co<term> sync_start(pid child, ref monitor, std::int64_t timeout_ms);
+
+/// start() / start_link() of a body that is itself a proc_lib body: it calls exit_after() on
+/// an exception, as run() does. Behaviours whose process is one long-lived coroutine use it
+/// so that an idle process keeps one frame instead of three (run's, the wrapper's, its own).
+co<term> start_body(co<void> body, bool link, std::int64_t timeout_ms);
 
 }  // namespace detail
 

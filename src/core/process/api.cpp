@@ -7,6 +7,8 @@
 #include "core/process/internal_messages.hpp"
 #include "core/scheduler/runtime_impl.hpp"
 
+#include <algorithm>
+
 namespace otter {
 
 namespace detail {
@@ -198,46 +200,28 @@ std::optional<atom> registered_name(pid p) {
 
 term put(term key, term value) {
   process& p = current_checked("put");
-  if (!p.dictionary) {
-    p.dictionary = std::make_unique<std::map<term, term>>();
-  }
-  auto [it, inserted] = p.dictionary->try_emplace(std::move(key), value);
-  if (inserted) {
-    return atoms::undefined;
-  }
-  return std::exchange(it->second, std::move(value));
+  bool had = false;
+  term old = p.dict.put(std::move(key), std::move(value), had);
+  return had ? old : term(atoms::undefined);
 }
 
 term get(const term& key) {
   process& p = current_checked("get");
-  if (p.dictionary) {
-    auto it = p.dictionary->find(key);
-    if (it != p.dictionary->end()) {
-      return it->second;
-    }
-  }
-  return atoms::undefined;
+  const term* v = p.dict.find(key);
+  return v != nullptr ? *v : term(atoms::undefined);
 }
 
 term erase(const term& key) {
   process& p = current_checked("erase");
-  if (p.dictionary) {
-    auto it = p.dictionary->find(key);
-    if (it != p.dictionary->end()) {
-      term v = std::move(it->second);
-      p.dictionary->erase(it);
-      return v;
-    }
-  }
-  return atoms::undefined;
+  term v;
+  return p.dict.erase(key, v) ? v : term(atoms::undefined);
 }
 
 std::vector<std::pair<term, term>> get_dictionary() {
   process& p = current_checked("get_dictionary");
-  if (!p.dictionary) {
-    return {};
-  }
-  return {p.dictionary->begin(), p.dictionary->end()};
+  std::vector<std::pair<term, term>> out(p.dict.begin(), p.dict.end());
+  std::sort(out.begin(), out.end());  // erlang:get/0 has no order; a sorted one reads well
+  return out;
 }
 
 std::int64_t now_ms() {

@@ -28,6 +28,7 @@
 #include "otter/core/term.hpp"
 #include "otter/detail/process_api.hpp"
 
+#include "core/process/dictionary.hpp"
 #include "core/process/inbox.hpp"
 #include "core/process/small_map.hpp"
 
@@ -35,7 +36,6 @@
 #include <coroutine>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -101,8 +101,8 @@ struct process {
   small_map<pid, char> links;
   small_map<ref, monitor_entry> monitors;
   small_map<ref, watcher_entry> watchers;
-  small_map<ref, char> aliases;  // active aliases (alias())
-  std::unique_ptr<std::map<term, term>> dictionary;
+  small_map<ref, char> aliases;                               // active aliases (alias())
+  dictionary dict;                                            // the process dictionary (put/get)
   std::unique_ptr<std::function<void(const term&)>> on_exit;  // runtime::run's hook
   process* next_run = nullptr;  // owner-only overflow list of a run queue
 

@@ -100,9 +100,8 @@ process_info_t collect_info(process& p, bool asked_by_self) {
   }
   info.reductions = p.reductions;
   info.trap_exit = p.trap_exit;
-  if (p.dictionary) {
-    info.dictionary.assign(p.dictionary->begin(), p.dictionary->end());
-  }
+  info.dictionary.assign(p.dict.begin(), p.dict.end());
+  std::sort(info.dictionary.begin(), info.dictionary.end());
   return info;
 }
 
@@ -237,7 +236,7 @@ void terminate(process& p) noexcept {
   p.monitors.clear();
   p.watchers.clear();
   p.aliases.clear();
-  p.dictionary.reset();
+  p.dict.clear();
   p.resume_point = {};
   p.waiting = nullptr;
   auto& ctx = tls();
@@ -332,12 +331,8 @@ term lineage(process& parent, atom key) {
     }
   }
   std::vector<term> items{head};
-  if (parent.dictionary) {
-    auto it = parent.dictionary->find(term(key));
-    if (it != parent.dictionary->end() && it->second.is_list()) {
-      auto rest = it->second.elements();
-      items.insert(items.end(), rest.begin(), rest.end());
-    }
+  if (const term* rest = parent.dict.find(term(key)); rest != nullptr && rest->is_list()) {
+    items.insert(items.end(), rest->elements().begin(), rest->elements().end());
   }
   return term::list(std::move(items));
 }
@@ -370,14 +365,12 @@ pid spawn(runtime_impl& rt, spawn_request& req) {
       p->watchers.insert(tag, watcher_entry{parent->self(), atom(), false});
       req.monitor_ref = tag;
     }
-    if (req.ancestry || req.callers) {
-      p->dictionary = std::make_unique<std::map<term, term>>();
-      if (req.ancestry) {
-        p->dictionary->emplace(term(atoms::ancestors), lineage(*parent, atoms::ancestors));
-      }
-      if (req.callers) {
-        p->dictionary->emplace(term(atoms::callers), lineage(*parent, atoms::callers));
-      }
+    bool had = false;
+    if (req.ancestry) {
+      (void)p->dict.put(term(atoms::ancestors), lineage(*parent, atoms::ancestors), had);
+    }
+    if (req.callers) {
+      (void)p->dict.put(term(atoms::callers), lineage(*parent, atoms::callers), had);
     }
   }
   (w != nullptr ? w : rt.workers[0].get())->spawned.fetch_add(1, std::memory_order_acq_rel);
