@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -238,16 +239,30 @@ struct outcome {
 outcome parse_result(const term& r, bool init, std::optional<term>& state,
                      std::optional<term>& data);
 
-/// Converts a term to T (term, or atom when the term is one); nullopt when it cannot.
+/// Converts a term to T: term; atom, integer, floating point, bool, std::string, pid or ref
+/// from a term of that kind; nullopt when it cannot.
 template <class T>
 std::optional<T> from_term_as(const term& t) {
   if constexpr (std::is_same_v<T, term>) {
     return t;
   } else if constexpr (std::is_same_v<T, atom>) {
-    if (t.is_atom()) {
-      return t.as_atom();
+    return t.is_atom() ? std::optional<T>(t.as_atom()) : std::nullopt;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (t.is(atoms::true_) || t.is(atoms::false_)) {
+      return t.is(atoms::true_);
     }
     return std::nullopt;
+  } else if constexpr (std::is_integral_v<T>) {
+    return t.is_integer() ? std::optional<T>(static_cast<T>(t.as_int())) : std::nullopt;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return t.type() == term::kind::floating ? std::optional<T>(static_cast<T>(t.as_double()))
+                                            : std::nullopt;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return t.is_binary() ? std::optional<T>(std::string(t.as_string())) : std::nullopt;
+  } else if constexpr (std::is_same_v<T, pid>) {
+    return t.is_pid() ? std::optional<T>(t.as_pid()) : std::nullopt;
+  } else if constexpr (std::is_same_v<T, ref>) {
+    return t.is_ref() ? std::optional<T>(t.as_ref()) : std::nullopt;
   } else {
     return std::nullopt;
   }
