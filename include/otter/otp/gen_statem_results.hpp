@@ -28,7 +28,8 @@
 //   .update_timeout(c), ...                  {:timeout, :update, c}
 //   .action(t) / .actions(list)              OTP action terms, checked when the result is used
 //
-// Contents (of events, timeouts, replies) may be any movable type, or terms. A malformed
+// Contents (of events, timeouts, replies) may be any movable type; term values (atoms,
+// numbers, strings, pids, refs) are stored as terms, so `e.get<term>()` reads them. A malformed
 // action term, a negative relative time, or an action that an enter call may not use stops
 // the machine with OTP's reason ({:bad_action_from_state_function, a},
 // {:bad_state_enter_action_from_state_function, a}, {:bad_reply_action_from_state_function,
@@ -188,13 +189,15 @@ namespace detail {
 
 using otter::detail::node_ptr;
 
-/// A content of any type, as a message (a term stays a term).
+/// A content of any type, as a message. Term values (atoms, numbers, strings, pids, refs)
+/// become terms, so that handlers find them with is<term>() whatever their C++ type was.
 template <class V>
 message content_of(V v) {
-  return message(otter::detail::make_message_node(std::move(v)));
-}
-inline message content_of(const char* s) {
-  return content_of(term(s));
+  if constexpr (!std::is_same_v<V, term> && std::is_constructible_v<term, const V&>) {
+    return message(otter::detail::make_message_node(term(v)));
+  } else {
+    return message(otter::detail::make_message_node(std::move(v)));
+  }
 }
 
 enum class timeout_op : std::uint8_t { start, start_abs, update, cancel };
