@@ -134,6 +134,12 @@ struct echo {
     if (c == term(a("die"))) {
       co_return result::stop(a("died"));
     }
+    if (e.is_call() && c == term(a("quit"))) {
+      co_return result::stop_and_reply(atoms::normal, e.caller(), a("bye"));
+    }
+    if (c == term(a("nap"))) {
+      co_return result::keep_state_and_data().hibernate();  // accepted, changes nothing
+    }
     if (e.is_call()) {
       co_return result::keep_state_and_data().reply(e.caller(), c);
     }
@@ -210,6 +216,17 @@ struct plain_server {
   state init() { return 0; }
   term handle_call(const term& req, const gen_server::from&, int&) { return tuple(a("gs"), req); }
 };
+
+TEST_P(GenStatemTest, StopAndReplyAnswersTheCallerBeforeTheMachineStops) {
+  run([]() -> co<void> {
+    start_result m = co_await gen_statem::start<echo>();
+    gen_statem::cast(*m, a("nap"));
+    EXPECT_EQ(co_await gen_statem::call(*m, a("still_here")), term(a("still_here")));
+    ref mon = monitor(*m);
+    EXPECT_EQ(co_await gen_statem::call(*m, a("quit")), term(a("bye")));
+    EXPECT_EQ((co_await down_of(mon)).reason, term(atoms::normal));
+  });
+}
 
 TEST_P(GenStatemTest, ATermCallOfGenStatemReachesAGenServer) {
   run([]() -> co<void> {
