@@ -118,7 +118,7 @@ term action_term(const action& a) {
 std::optional<bool> parse_abs(const term& opts) {
   static const atom abs("abs");
   auto one = [](const term& o, bool& out) {
-    if (o.is_tagged(atom("abs"), 2) && (o[1].is(atoms::true_) || o[1].is(atoms::false_))) {
+    if (o.is_tagged(abs, 2) && (o[1].is(atoms::true_) || o[1].is(atoms::false_))) {
       out = o[1].is(atoms::true_);
       return true;
     }
@@ -136,7 +136,6 @@ std::optional<bool> parse_abs(const term& opts) {
       return std::nullopt;
     }
   }
-  (void)abs;
   return result;
 }
 
