@@ -44,21 +44,31 @@ term request::to_term() const {
   return tuple(atom("system"), tuple(caller, tag), op_term(what));
 }
 
+term target::status_misc(const term& sys_state, pid parent) {
+  return term::list({tuple(atom("header"), term("Status for generic server")),
+                     tuple(atom("data"), term::list({tuple(term("Status"), sys_state),
+                                                     tuple(term("Parent"), parent)})),
+                     tuple(atom("data"), term::list({tuple(term("State"), state_term())}))});
+}
+
 next handle(request& r, target& t, bool& suspended, pid parent) {
   static const atom running("running");
   static const atom suspended_atom("suspended");
+  auto current = [&r, &t] {
+    return r.as_term ? std::any(t.state_term()) : t.state();
+  };
   switch (r.what) {
     case request::op::get_state:
-      answer_to(r, answer{t.state(), term(), std::nullopt});
+      answer_to(r, answer{current(), term(), std::nullopt});
       break;
     case request::op::replace_state: {
       answer a;
       try {
-        std::any next_state = r.replace(t.state());
+        std::any next_state = r.replace(current());
         if (!t.set_state(std::move(next_state))) {
           otter::error(atoms::badarg);
         }
-        a.state = t.state();
+        a.state = current();
       } catch (...) {
         a.error = tuple(atom("callback_failed"), tuple(t.module(), atom("system_replace_state")),
                         failure_of(std::current_exception()));
@@ -75,12 +85,7 @@ next handle(request& r, target& t, bool& suspended, pid parent) {
       answer_to(r, answer{{}, term(atoms::ok), std::nullopt});
       break;
     case request::op::get_status: {
-      term misc =
-          term::list({tuple(atom("header"), term("Status for generic server")),
-                      tuple(atom("data"),
-                            term::list({tuple(term("Status"), suspended ? suspended_atom : running),
-                                        tuple(term("Parent"), parent)})),
-                      tuple(atom("data"), term::list({tuple(term("State"), t.state_term())}))});
+      term misc = t.status_misc(term(suspended ? suspended_atom : running), parent);
       std::vector<term> pdict;
       for (auto& [k, v] : get_dictionary()) {
         pdict.push_back(tuple(k, v));

@@ -29,6 +29,7 @@
 #include <any>
 #include <functional>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace otter::sys {
@@ -41,6 +42,7 @@ struct request {
   ref tag;
   std::function<std::any(std::any)> replace;  // replace_state
   term reason;                                // terminate
+  bool as_term = false;  // get_state / replace_state: the state as target::state_term()
   [[nodiscard]] term to_term() const;
 };
 
@@ -60,8 +62,11 @@ public:
   virtual bool set_state(std::any s) = 0;
   /// The behaviour's name in get_status (`:gen_server`).
   [[nodiscard]] virtual term module() const = 0;
-  /// The state as a term, for get_status.
+  /// The state as a term, for get_status (and get_state<term>).
   [[nodiscard]] virtual term state_term() = 0;
+  /// The last element of get_status (`[{:header, ..}, {:data, ..}, ...]`); `sys_state` is
+  /// :running or :suspended. The default is a generic server's.
+  [[nodiscard]] virtual term status_misc(const term& sys_state, pid parent);
 
 protected:
   ~target() = default;
@@ -89,11 +94,13 @@ T state_as(std::any& a) {
 }
 }  // namespace detail
 
-/// The process's state (sys:get_state). T must be its state type. @in_process
+/// The process's state (sys:get_state). T must be its state type, or term (the state as a
+/// term: `{state, data}` for a gen_statem). @in_process
 template <class T = term>
 co<T> get_state(server_ref dest, std::int64_t timeout = 5000) {
   request r;
   r.what = request::op::get_state;
+  r.as_term = std::is_same_v<T, term>;
   answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("get_state"),
                                           timeout != 5000);
   co_return detail::state_as<T>(a.state);
@@ -104,6 +111,7 @@ template <class T = term, class F>
 co<T> replace_state(server_ref dest, F f, std::int64_t timeout = 5000) {
   request r;
   r.what = request::op::replace_state;
+  r.as_term = std::is_same_v<T, term>;
   r.replace = [f = std::move(f)](std::any s) -> std::any {
     return std::any(f(detail::state_as<T>(s)));
   };
