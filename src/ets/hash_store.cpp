@@ -50,14 +50,17 @@ std::uint32_t capacity_for(std::uint32_t live) noexcept {
 
 }  // namespace
 
+// Kind 3 of a bag: the key and its objects in insertion order.
+struct bag_entry {
+  term key;
+  std::vector<term>* objects;
+};
+
 // One cell: which members are alive is said by the control byte (hash_store.hpp).
 struct hash_store::cell {
   union {
     term elems[2];  // kinds 1 and 2: the object's elements; kind 3 of a set: key, object
-    struct {
-      term key;
-      std::vector<term>* objects;
-    } bag;  // kind 3 of a bag: the key and its objects in insertion order
+    bag_entry bag;
   };
   cell() noexcept {}  // NOLINT(modernize-use-equals-default): members start unconstructed
   ~cell() {}          // NOLINT(modernize-use-equals-default): destroy_cell() ends them
@@ -156,6 +159,8 @@ std::uint32_t hash_store::find(const stripe& s, std::uint64_t h, const term& key
   }
   const std::uint8_t tag = tag_of(h);
   std::uint32_t i = home(h, cap);
+  // Both misses at once: the control byte and the cell are found from the hash alone.
+  __builtin_prefetch(&s.cells[i]);
   for (std::uint32_t n = 0; n < cap; ++n) {
     const std::uint8_t c = s.ctrl[i];
     if (c == ctrl_empty) {

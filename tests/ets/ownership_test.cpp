@@ -134,7 +134,8 @@ TEST_P(OwnershipTest, GiveAwayRefusesOneselfAndTheDead) {
   run([]() -> co<void> {
     table t = new_table(a("g"));
     EXPECT_TRUE(raises_badarg([&] { return give_away(t, self(), 0); }));
-    auto [dead, r] = spawn_monitor([]() -> co<void> { co_return; });
+    auto [dead_pid, r] = spawn_monitor([]() -> co<void> { co_return; });
+    const pid dead = dead_pid;  // (clang 14 cannot capture structured bindings)
     (void)co_await down_of(r);
     EXPECT_TRUE(raises_badarg([&] { return give_away(t, dead, 0); }));
     EXPECT_TRUE(raises_badarg([&] { return give_away(t, pid(), 0); }));
