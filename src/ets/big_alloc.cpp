@@ -12,9 +12,10 @@ namespace {
 constexpr std::size_t map_threshold = 256 * 1024;
 constexpr std::size_t huge_page = 2 * 1024 * 1024;
 
+// Whole 4 KiB pages only: the kernel backs the 2 MiB-aligned ranges that the mapping covers
+// entirely with huge pages and the tail with small ones, so no huge page is half unused.
 std::size_t mapped_size(std::size_t bytes) noexcept {
-  const std::size_t unit = bytes >= huge_page ? huge_page : 4096;
-  return (bytes + unit - 1) / unit * unit;
+  return (bytes + 4095) / 4096 * 4096;
 }
 
 }  // namespace
@@ -26,7 +27,7 @@ void* big_alloc(std::size_t bytes) {
     return p;
   }
   const std::size_t size = mapped_size(bytes);
-  if (size < huge_page) {
+  if (bytes < huge_page) {
     void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
       throw std::bad_alloc();
