@@ -34,9 +34,10 @@ otter::co<void> count_words(ets::table counts, std::vector<std::string> words, o
 // [docs:ets-counters-end]
 
 std::string show(const otter::term& t, otter::pid owner) {
-  otter::term_printer names{.pid_name = [owner](otter::pid p) {
+  otter::term_printer names;
+  names.pid_name = [owner](otter::pid p) {
     return std::string(p == owner ? "owner" : "?");
-  }};
+  };
   return otter::to_string(t, names);
 }
 
