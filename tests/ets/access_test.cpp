@@ -179,5 +179,27 @@ TEST_P(AccessTest, APlainThreadActsAsANonOwner) {
   rt().send(holder, stop{});
 }
 
+struct succeeded {
+  bool ok = false;
+};
+
+// A public table may be deleted (and renamed) by any process, as on the BEAM; its owner then
+// finds it gone.
+TEST_P(AccessTest, AnyProcessMayDeleteAPublicTable) {
+  run([]() -> co<void> {
+    table t = new_table(a("shared"), {.access = protection::public_, .named_table = true});
+    pid other = spawn([]() -> co<void> {
+      attempt at = co_await receive<attempt>();
+      const bool renamed = rename(at.t, a("shared2")) == a("shared2");
+      send(at.reply_to, succeeded{renamed && delete_table(a("shared2"))});
+    });
+    send(other, attempt{t, self()});
+    EXPECT_TRUE((co_await receive<succeeded>()).ok);
+    EXPECT_EQ(info(t), std::nullopt);
+    EXPECT_TRUE(raises_badarg([&] { return insert(t, tuple(1)); }));
+    EXPECT_TRUE(raises_badarg([&] { return rename(t, a("again")); }));
+  });
+}
+
 }  // namespace
 }  // namespace otter::ets_test

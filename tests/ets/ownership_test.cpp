@@ -205,5 +205,39 @@ TEST_P(OwnershipTest, HeirsInheritInTurn) {
   });
 }
 
+// An owner that is its own heir: the table dies with it (there is nobody to inherit).
+TEST_P(OwnershipTest, AnOwnerThatIsItsOwnHeirTakesTheTableAlong) {
+  run([]() -> co<void> {
+    const pid me = self();
+    auto [owner, r] = spawn_monitor([me]() -> co<void> {
+      table t = new_table(a("self_heir"), {.named_table = true});
+      setopts(t, heir_spec{self(), 0});
+      send(me, made{t});
+      co_await receive<die>();
+    });
+    table t = (co_await receive<made>()).t;
+    EXPECT_EQ(info(t)->heir, owner);
+    send(owner, die{});
+    (void)co_await down_of(r);
+    EXPECT_EQ(info(t), std::nullopt);
+    EXPECT_EQ(testing::mailbox(), list());
+  });
+}
+
+// Deleting a table with an heir gives it to nobody.
+TEST_P(OwnershipTest, ADeletedTableIsNotInherited) {
+  run([]() -> co<void> {
+    const pid me = self();
+    auto [owner, r] = spawn_monitor([me]() -> co<void> {
+      table t = new_table(a("t"), {.heir = heir_spec{me, 0}});
+      delete_table(t);
+      co_return;
+    });
+    (void)co_await down_of(r);
+    EXPECT_EQ(testing::mailbox(), list());
+    (void)owner;
+  });
+}
+
 }  // namespace
 }  // namespace otter::ets_test
