@@ -14,8 +14,8 @@
 // Errors raise error(badarg) and change nothing: an object that is not a tuple of at least
 // keypos elements, missing access (table.hpp), a deleted table or an unknown name.
 //
-// Thread safety: @threadsafe. Each call is atomic and isolated with respect to other calls
-// on the same table (per object for the multi-object forms below that say so).
+// Thread safety: @threadsafe. Each call, a list insert included, is atomic and isolated with
+// respect to other calls on the same table.
 
 #pragma once
 
