@@ -46,6 +46,8 @@ register pingpong pingpong:ns/roundtrip:lower
 register call_throughput call_throughput_2:calls/s:higher call_throughput_100:calls/s:higher
 register idle_timers idle_timers:workers/s:higher idle_timers_bytes:bytes/worker:lower
 register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no DynamicSupervisor
+register ets_read ets_read:lookups/s:higher ets_entry_bytes:bytes/entry:lower  # no CAF twin
+register ets_write ets_write:updates/s:higher                                  # no CAF twin
 
 # ---- helpers -----------------------------------------------------------------------------------
 status=0
