@@ -29,14 +29,19 @@ pid pid_of_value(std::uint64_t v) noexcept {
   return {static_cast<std::uint32_t>(v >> 32), static_cast<std::uint32_t>(v)};
 }
 
-/// A registration met a partition whose process is gone (or going). Elixir links to the
-/// partition's old pid and writes to its deleted table: link fails with :noproc (a trapping
-/// caller gets {:EXIT, old, :noproc} instead), then the write raises :badarg.
-[[noreturn]] void partition_gone(partition& p) {
-  const std::uint64_t last = p.last_owner();
-  if (last != 0) {
+/// A registration found a partition down. Elixir links to the partition's old pid and writes
+/// to its deleted table: the link fails with :noproc (a trapping caller gets {:EXIT, old,
+/// :noproc} instead), then the write raises :badarg.
+[[noreturn]] void partition_down(partition& p) {
+  if (const std::uint64_t last = p.last_owner(); last != 0) {
     otter::link(pid_of_value(last));
   }
+  otter::error(atoms::badarg);
+}
+
+/// A partition went down while a registration was under way: the caller is linked to its old
+/// process already (and got :noproc, or {:EXIT, old, _}); the write to its table fails.
+[[noreturn]] void partition_went_down() {
   otter::error(atoms::badarg);
 }
 
@@ -311,10 +316,10 @@ register_result register_key(const handle& reg, term key, term value) {
   const std::uint64_t p_owner = pp.owner();
   const std::uint64_t k_owner = kp.owner();
   if (p_owner == 0) {
-    partition_gone(pp);
+    partition_down(pp);
   }
   if (k_owner == 0) {
-    partition_gone(kp);
+    partition_down(kp);
   }
   const pid partition_pid = pid_of_value(p_owner);
   otter::link(partition_pid);
@@ -324,7 +329,7 @@ register_result register_key(const handle& reg, term key, term value) {
     pid_shard& ps = pp.pids_for(hash_of(me));
     std::lock_guard<std::mutex> lock(ps.mu);
     if (pp.owner() != p_owner) {  // invariant (3): the partition went down since step 1
-      partition_gone(pp);
+      partition_went_down();
     }
     owner_record& rec = ps.owners[me];
     rec.keys.push_back(key);
@@ -341,7 +346,9 @@ register_result register_key(const handle& reg, term key, term value) {
   {
     key_shard& ks = kp.keys_for(kh);
     std::unique_lock<std::shared_mutex> lock(ks.mu);
-    if (kp.owner() != k_owner) {
+    // Invariant (3), for both partitions: a clear of the record's partition that took the
+    // record before this insert must not leave the entry behind.
+    if (kp.owner() != k_owner || pp.owner() != p_owner) {
       gone = true;
     } else if (s.unique()) {
       auto [it, inserted] = ks.unique.try_emplace(key, entry{me, value});
@@ -381,7 +388,7 @@ register_result register_key(const handle& reg, term key, term value) {
       otter::unlink(partition_pid);
     }
     if (gone) {
-      partition_gone(kp);
+      partition_went_down();
     }
     return unexpected(already_registered{*taken});
   }

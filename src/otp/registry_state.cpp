@@ -115,16 +115,28 @@ void partition::started(pid self) {
 
 // The partition process exited (called from its exit watch, before its links fire, so before
 // the registered processes linked to it get its exit signal).
-//   1. owner_ = 0: registrations that start now fail (invariant (3));
-//   2. every key shard, then every pid shard, is emptied under its own lock; a registration
-//      that wrote a shard before this step wrote into what is cleared, one that locks it
-//      after sees owner_ changed.
-// The exit watches armed for the records cleared here stay with their processes and find
+//   1. owner_ = 0: registrations that start now fail, and those under way fail at their next
+//      locked step (invariant (3));
+//   2. every record of this partition is taken, and its entries are removed wherever they are
+//      (a unique key may live in another partition): an entry never outlives its record;
+//   3. every key shard is emptied (entries of processes whose records are elsewhere; their
+//      records keep the key, as Elixir's pid tables do, and find nothing when they exit).
+// The exit watches armed for the records taken here stay with their processes and find
 // nothing when they run.
 void partition::clear() noexcept {
   // Ordering: seq_cst store, before the shard locks below; registrations re-read owner_ under
   // the same locks, whose acquire/release order them against this store.
   owner_.store(0, std::memory_order_seq_cst);
+  for (pid_shard& s : pids_) {
+    std::unordered_map<pid, owner_record> owners;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      owners.swap(s.owners);
+    }
+    for (auto& [who, rec] : owners) {
+      reg_.remove_entries(who, std::move(rec.keys));
+    }
+  }
   for (key_shard& s : keys_) {
     std::unordered_map<term, entry, term_hash> unique;
     std::unordered_map<term, std::vector<entry>, term_hash> duplicate;
@@ -136,22 +148,15 @@ void partition::clear() noexcept {
     }
     // The terms are destroyed here, outside the lock.
   }
-  for (pid_shard& s : pids_) {
-    std::unordered_map<pid, owner_record> owners;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      owners.swap(s.owners);
-    }
-  }
 }
 
 // A registered process exited (its exit watch). By invariant (1) nothing else changes its
-// record now except a clear, so the record taken here lists every entry it still has.
+// record now except a clear, which takes the record first: whichever of the two takes it
+// removes the entries it lists.
 void partition::process_exited(pid who, const term& /*reason*/) noexcept {
-  const std::uint64_t ph = hash_of(who);
   owner_record rec;
   {
-    pid_shard& ps = pids_for(ph);
+    pid_shard& ps = pids_for(hash_of(who));
     std::lock_guard<std::mutex> lock(ps.mu);
     auto it = ps.owners.find(who);
     if (it == ps.owners.end()) {
@@ -160,14 +165,18 @@ void partition::process_exited(pid who, const term& /*reason*/) noexcept {
     rec = std::move(it->second);
     ps.owners.erase(it);
   }
-  std::sort(rec.keys.begin(), rec.keys.end());
-  rec.keys.erase(std::unique(rec.keys.begin(), rec.keys.end()), rec.keys.end());
-  for (const term& key : rec.keys) {
+  reg_.remove_entries(who, std::move(rec.keys));
+}
+
+void registry_state::remove_entries(pid who, std::vector<term> keys) noexcept {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const term& key : keys) {
     const std::uint64_t kh = hash_of(key);
-    key_shard& ks = reg_.key_partition(kh, who).keys_for(kh);
+    key_shard& ks = key_partition(kh, who).keys_for(kh);
     std::vector<entry> gone;  // values destroyed outside the lock
     std::unique_lock<std::shared_mutex> lock(ks.mu);
-    if (reg_.unique()) {
+    if (unique()) {
       auto it = ks.unique.find(key);
       // Another process may hold the key by now (it was free once `who` was dead).
       if (it != ks.unique.end() && it->second.owner == who) {

@@ -17,16 +17,17 @@
 //       unregister, unregister_match, update_value act on self()). P's exit watch runs on P's
 //       exit, after P's code has stopped: it never overlaps P's own operations. The only other
 //       writer is a partition's clear (its process exited), on another thread.
-//   (2) An entry (key, P) in a key shard is listed in P's owner_record, except between the two
-//       locked steps of register_key / unregister (record first when adding, entries first
-//       when removing), which only P runs, and after a clear of P's record's partition, which
-//       for unique keys may leave entries in other partitions until those clear as well (the
-//       supervisor's one_for_all restarts them all, as Elixir's ETS tables are deleted).
+//   (2) An entry (key, P) in a key shard is listed in P's owner_record: register_key adds the
+//       key to the record before the entry, and whoever removes a record (P's exit watch, or
+//       the clear of its partition) removes the entries it lists, wherever they live. So no
+//       entry outlives its process. (A record may list keys whose entries are gone: cleared
+//       with another partition, as Elixir's pid tables may.)
 //   (3) partition::owner_ is the pid of the partition's running process, or 0 while it is
 //       down. A clear stores 0 BEFORE locking the shards it empties; a registration reads the
-//       owner first and checks it again under each shard lock it writes under. So a
-//       registration either precedes the clear of a shard (and is cleared) or sees the changed
-//       owner (and fails), never leaves an entry in a table whose process has gone.
+//       owners of its record's and its key's partitions first and checks both again under
+//       each shard lock it writes under. So a registration either precedes the clear of a
+//       shard (and is cleared) or sees an owner changed (and fails), and never leaves an entry
+//       or a record in a table whose process has gone.
 //   (4) Locks: at most one shard lock is held at a time; user code (predicates, dispatch
 //       functions, listeners' sends) never runs under one.
 //
@@ -154,6 +155,8 @@ public:
   [[nodiscard]] partition& pid_partition(pid p) noexcept {
     return part(partition_of(hash_of(p), partitions()));
   }
+  /// Removes `who`'s entries under `keys` (from the key partitions they live in).
+  void remove_entries(pid who, std::vector<term> keys) noexcept;
   /// The exit watch for processes whose record is in partition `i`: keeps this state alive.
   [[nodiscard]] std::shared_ptr<exit_watch> watch_of(std::size_t i) {
     return {shared_from_this(), parts_[i].get()};
