@@ -46,6 +46,7 @@ register pingpong pingpong:ns/roundtrip:lower
 register call_throughput call_throughput_2:calls/s:higher call_throughput_100:calls/s:higher
 register idle_timers idle_timers:workers/s:higher idle_timers_bytes:bytes/worker:lower
 register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no DynamicSupervisor
+register registry_lookup registry_lookup:lookups/s:higher registry_bytes:bytes/entry:lower  # BEAM only
 
 # ---- helpers -----------------------------------------------------------------------------------
 status=0
