@@ -97,7 +97,7 @@ otter::co<void> demo() {
   otter::start_result again = co_await otter::gen_server::start<room>(opts);
   std::printf("a second room named lobby: %s\n",
               !again && again.error().code == otter::errc::already_started ? "already started"
-                                                                          : "started?");
+                                                                           : "started?");
 
   std::vector<otter::pid> ms;
   for (const char* name : {"ada", "bob", "cy"}) {
@@ -127,7 +127,9 @@ otter::co<void> demo() {
   n = co_await otter::gen_server::call<room>(lobby, room::count{});
   std::printf("room lobby: %d messages\n", n);
 
-  auto two_letters = [](const otter::term& v) { return v.as_string().size() == 2; };
+  auto two_letters = [](const otter::term& v) {
+    return v.as_string().size() == 2;
+  };
   std::printf("members with a two-letter name: %lld\n",
               static_cast<long long>(otter::registry::count_match(topics(), "lobby", two_letters)));
 

@@ -48,8 +48,7 @@ pid pid_of_value(std::uint64_t v) noexcept {
 /// Removes every occurrence of `key` from `p`'s record in `part`; when the record is left
 /// empty it is dropped, and so are the exit watch and the link (Elixir's
 /// unlink_if_unregistered). @pre p == self()
-void drop_key_from_record(registry_state& s, partition& part, pid p, const term& key,
-                          std::size_t keep_count = 0) {
+void drop_key_from_record(partition& part, pid p, const term& key, std::size_t keep_count = 0) {
   bool emptied = false;
   bool was_watched = false;
   {
@@ -80,7 +79,6 @@ void drop_key_from_record(registry_state& s, partition& part, pid p, const term&
   if (const std::uint64_t o = part.owner(); o != 0) {
     otter::unlink(pid_of_value(o));
   }
-  (void)s;
 }
 
 void tell_listeners(const registry_state& s, const term& event) {
@@ -93,14 +91,15 @@ void tell_listeners(const registry_state& s, const term& event) {
 void copy_entries(const registry_state& s, partition& part, const term& key, std::uint64_t kh,
                   std::vector<entry>& out) {
   const key_shard& ks = part.keys_for(kh);
+  const detail::hashed_key hk{key, kh};  // the hash is computed once per call
   std::shared_lock<std::shared_mutex> lock(ks.mu);
   if (s.unique()) {
-    auto it = ks.unique.find(key);
+    auto it = ks.unique.find(hk);
     if (it != ks.unique.end()) {
       out.push_back(it->second);
     }
   } else {
-    auto it = ks.duplicate.find(key);
+    auto it = ks.duplicate.find(hk);
     if (it != ks.duplicate.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
     }
@@ -198,10 +197,10 @@ void unregister_where(registry_state& s, const term& key,
   // 3. Elixir: all of them (also none of none) -> the key leaves the pid table, the link may
   //    go, listeners are told; some -> the remaining ones move to the end; none -> nothing.
   if (deleted == total) {
-    drop_key_from_record(s, pp, me, key);
+    drop_key_from_record(pp, me, key);
     tell_listeners(s, tuple(atom("unregister"), s.name(), key, me));
   } else if (deleted > 0) {
-    drop_key_from_record(s, pp, me, key, total - deleted);
+    drop_key_from_record(pp, me, key, total - deleted);
   }
 }
 
@@ -423,7 +422,7 @@ atom unregister(const handle& reg, const term& key) {
       }
     }
   }
-  drop_key_from_record(s, s.pid_partition(me), me, key);
+  drop_key_from_record(s.pid_partition(me), me, key);
   tell_listeners(s, tuple(atom("unregister"), s.name(), key, me));
   return atoms::ok;
 }

@@ -138,8 +138,8 @@ void partition::clear() noexcept {
     }
   }
   for (key_shard& s : keys_) {
-    std::unordered_map<term, entry, term_hash> unique;
-    std::unordered_map<term, std::vector<entry>, term_hash> duplicate;
+    std::unordered_map<term, entry, term_hash, term_equal> unique;
+    std::unordered_map<term, std::vector<entry>, term_hash, term_equal> duplicate;
     {
       std::unique_lock<std::shared_mutex> lock(s.mu);
       unique.swap(s.unique);

@@ -55,9 +55,25 @@
 
 namespace otter::registry::detail {
 
-/// A hash consistent with term's exact equality (operator==).
+/// A key with its hash computed already (for lookups: the shard and the map use one hash).
+struct hashed_key {
+  const term& key;
+  std::uint64_t hash;
+};
+
+/// A hash consistent with term's exact equality (operator==); hash_of() as a size_t.
 struct term_hash {
+  using is_transparent = void;
   std::size_t operator()(const term& t) const noexcept;
+  std::size_t operator()(const hashed_key& k) const noexcept {
+    return static_cast<std::size_t>(k.hash);
+  }
+};
+struct term_equal {
+  using is_transparent = void;
+  bool operator()(const term& a, const term& b) const noexcept { return a == b; }
+  bool operator()(const hashed_key& a, const term& b) const noexcept { return a.key == b; }
+  bool operator()(const term& a, const hashed_key& b) const noexcept { return a == b.key; }
 };
 [[nodiscard]] std::uint64_t hash_of(const term& t) noexcept;
 [[nodiscard]] std::uint64_t hash_of(pid p) noexcept;
@@ -73,12 +89,13 @@ inline constexpr std::size_t shard_count = 32;
   return static_cast<std::size_t>((h >> 32) % partitions);
 }
 
-/// Entries under keys, for one shard of one partition.
-struct key_shard {
+/// Entries under keys, for one shard of one partition. Cache-line aligned: a writer locking
+/// one shard must not disturb readers of its neighbour.
+struct alignas(64) key_shard {
   mutable std::shared_mutex mu;
   // Guarded by mu. Only the map of the registry's kind is used.
-  std::unordered_map<term, entry, term_hash> unique;
-  std::unordered_map<term, std::vector<entry>, term_hash> duplicate;
+  std::unordered_map<term, entry, term_hash, term_equal> unique;
+  std::unordered_map<term, std::vector<entry>, term_hash, term_equal> duplicate;
   std::size_t entries = 0;
 };
 
@@ -89,7 +106,7 @@ struct owner_record {
   bool watched = false;  // an exit watch is armed for this record
 };
 
-struct pid_shard {
+struct alignas(64) pid_shard {
   mutable std::mutex mu;
   std::unordered_map<pid, owner_record> owners;  // guarded by mu
 };

@@ -153,7 +153,7 @@ co<void> reader(int seed, std::shared_ptr<std::atomic<int>> newest, failures* f)
 class RegistryExitStress : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RegistryExitStress, NoEntrySurvivesItsProcess) {
-  const int rounds = static_cast<int>(scaled(60, 5));
+  const int rounds = static_cast<int>(scaled(60, 5, 2));
   const int per_round = 24;
   const int checkers = 2;
   runtime rt(runtime_options{.schedulers = GetParam()});
