@@ -63,12 +63,14 @@ otter::co<void> reader(otter::pid parent, Reg reg, std::int64_t n, std::int64_t 
 template <class Reg>
 otter::co<double> lookup_phase(Reg reg, std::int64_t n, std::int64_t m) {
   auto t0 = bench::clock::now();
+  otter::co<void> (*body)(otter::pid, Reg, std::int64_t, std::int64_t, std::uint64_t) = reader<Reg>;
   for (std::int64_t r = 0; r < readers; ++r) {
-    otter::spawn(reader<Reg>, otter::self(), reg, n, m, static_cast<std::uint64_t>(r + 1));
+    otter::spawn(body, otter::self(), reg, n, m, static_cast<std::uint64_t>(r + 1));
   }
   std::int64_t found = 0;
   for (std::int64_t r = 0; r < readers; ++r) {
-    found += (co_await otter::receive<done>()).found;
+    done d = co_await otter::receive<done>();
+    found += d.found;
   }
   double secs = bench::seconds_since(t0);
   if (found != readers * m) {

@@ -94,9 +94,8 @@ void copy_entries(const registry_state& s, partition& part, const term& key, std
   const detail::hashed_key hk{key, kh};  // the hash is computed once per call
   std::shared_lock<std::shared_mutex> lock(ks.mu);
   if (s.unique()) {
-    auto it = ks.unique.find(hk);
-    if (it != ks.unique.end()) {
-      out.push_back(it->second);
+    if (const entry* e = ks.unique.find(key, kh)) {
+      out.push_back(*e);
     }
   } else {
     auto it = ks.duplicate.find(hk);
@@ -147,9 +146,9 @@ void unregister_where(registry_state& s, const term& key,
   {
     std::shared_lock<std::shared_mutex> lock(ks.mu);
     if (s.unique()) {
-      auto it = ks.unique.find(key);
-      if (it != ks.unique.end() && it->second.owner == me) {
-        mine.push_back(it->second);
+      const entry* e = ks.unique.find(key, kh);
+      if (e != nullptr && e->owner == me) {
+        mine.push_back(*e);
       }
     } else if (auto it = ks.duplicate.find(key); it != ks.duplicate.end()) {
       for (const entry& e : it->second) {
@@ -171,12 +170,7 @@ void unregister_where(registry_state& s, const term& key,
     std::vector<entry> gone;
     std::unique_lock<std::shared_mutex> lock(ks.mu);
     if (s.unique()) {
-      auto it = ks.unique.find(key);
-      if (it != ks.unique.end() && it->second.owner == me) {
-        gone.push_back(std::move(it->second));
-        ks.unique.erase(it);
-        --ks.entries;
-      }
+      (void)ks.take_unique(key, kh, me, gone);
     } else if (auto it = ks.duplicate.find(key); it != ks.duplicate.end()) {
       std::vector<entry>& v = it->second;
       std::size_t i = 0;
@@ -244,9 +238,7 @@ void for_each_selected(registry_state& s, const std::vector<detail::spec_clause>
           }
         };
         if (s.unique()) {
-          for (const auto& [key, e] : ks.unique) {
-            run(key, e);
-          }
+          ks.unique.for_each(run);
         } else {
           for (const auto& [key, v] : ks.duplicate) {
             for (const entry& e : v) {
@@ -350,13 +342,13 @@ register_result register_key(const handle& reg, term key, term value) {
     if (kp.owner() != k_owner || pp.owner() != p_owner) {
       gone = true;
     } else if (s.unique()) {
-      auto [it, inserted] = ks.unique.try_emplace(key, entry{me, value});
+      auto [e, inserted] = ks.unique.insert(key, kh, entry{me, value});
       if (inserted) {
         ++ks.entries;
-      } else if (it->second.owner == me || otter::alive(it->second.owner)) {
-        taken = it->second.owner;
+      } else if (e->owner == me || otter::alive(e->owner)) {
+        taken = e->owner;
       } else {
-        it->second = entry{me, value};  // the owner is dead: its watch will leave this alone
+        *e = entry{me, value};  // the owner is dead: its watch will leave this alone
       }
     } else {
       ks.duplicate[key].push_back(entry{me, value});
@@ -404,12 +396,7 @@ atom unregister(const handle& reg, const term& key) {
     std::vector<entry> gone;  // destroyed outside the lock
     std::unique_lock<std::shared_mutex> lock(ks.mu);
     if (s.unique()) {
-      auto it = ks.unique.find(key);
-      if (it != ks.unique.end() && it->second.owner == me) {
-        gone.push_back(std::move(it->second));
-        ks.unique.erase(it);
-        --ks.entries;
-      }
+      (void)ks.take_unique(key, kh, me, gone);
     } else if (auto it = ks.duplicate.find(key); it != ks.duplicate.end()) {
       auto& v = it->second;
       auto keep =
@@ -454,19 +441,19 @@ std::optional<std::pair<term, term>> update_value(const handle& reg, const term&
   term old;
   {
     std::shared_lock<std::shared_mutex> lock(ks.mu);
-    auto it = ks.unique.find(key);
-    if (it == ks.unique.end() || it->second.owner != me) {
+    const entry* e = ks.unique.find(key, kh);
+    if (e == nullptr || e->owner != me) {
       return std::nullopt;
     }
-    old = it->second.value;
+    old = e->value;
   }
   term updated = f(old);    // outside the lock (invariant (4)); only the caller changes its entry
   term replaced = updated;  // the stored value it replaces is destroyed outside the lock
   {
     std::unique_lock<std::shared_mutex> lock(ks.mu);
-    auto it = ks.unique.find(key);
-    if (it != ks.unique.end() && it->second.owner == me) {
-      std::swap(it->second.value, replaced);
+    entry* e = ks.unique.find(key, kh);
+    if (e != nullptr && e->owner == me) {
+      std::swap(e->value, replaced);
     }
   }
   return std::pair<term, term>(std::move(updated), std::move(old));

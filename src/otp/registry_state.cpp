@@ -138,7 +138,7 @@ void partition::clear() noexcept {
     }
   }
   for (key_shard& s : keys_) {
-    std::unordered_map<term, entry, term_hash, term_equal> unique;
+    unique_table unique;
     std::unordered_map<term, std::vector<entry>, term_hash, term_equal> duplicate;
     {
       std::unique_lock<std::shared_mutex> lock(s.mu);
@@ -177,13 +177,8 @@ void registry_state::remove_entries(pid who, std::vector<term> keys) noexcept {
     std::vector<entry> gone;  // values destroyed outside the lock
     std::unique_lock<std::shared_mutex> lock(ks.mu);
     if (unique()) {
-      auto it = ks.unique.find(key);
       // Another process may hold the key by now (it was free once `who` was dead).
-      if (it != ks.unique.end() && it->second.owner == who) {
-        gone.push_back(std::move(it->second));
-        ks.unique.erase(it);
-        --ks.entries;
-      }
+      (void)ks.take_unique(key, kh, who, gone);
     } else {
       auto it = ks.duplicate.find(key);
       if (it != ks.duplicate.end()) {

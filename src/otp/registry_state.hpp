@@ -40,6 +40,8 @@
 #include "otter/core/term.hpp"
 #include "otter/otp/registry.hpp"
 
+#include "otp/registry_table.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -93,10 +95,22 @@ inline constexpr std::size_t shard_count = 32;
 /// one shard must not disturb readers of its neighbour.
 struct alignas(64) key_shard {
   mutable std::shared_mutex mu;
-  // Guarded by mu. Only the map of the registry's kind is used.
-  std::unordered_map<term, entry, term_hash, term_equal> unique;
+  // Guarded by mu. Only the table of the registry's kind is used.
+  unique_table unique;
   std::unordered_map<term, std::vector<entry>, term_hash, term_equal> duplicate;
   std::size_t entries = 0;
+
+  /// Removes the unique `key` when `owner` holds it, moving its entry to `gone`. @pre mu held
+  bool take_unique(const term& key, std::uint64_t h, pid owner, std::vector<entry>& gone) {
+    const entry* e = unique.find(key, h);
+    if (e == nullptr || e->owner != owner) {
+      return false;
+    }
+    gone.emplace_back();
+    unique.erase(key, h, gone.back());
+    --entries;
+    return true;
+  }
 };
 
 /// What one process registered in this registry: its keys in registration order (a duplicate
