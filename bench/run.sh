@@ -48,6 +48,7 @@ register idle_timers idle_timers:workers/s:higher idle_timers_bytes:bytes/worker
 register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no DynamicSupervisor
 register ets_read ets_read:lookups/s:higher ets_entry_bytes:bytes/entry:lower  # no CAF twin
 register ets_write ets_write:updates/s:higher                                  # no CAF twin
+register registry_lookup registry_lookup:lookups/s:higher registry_bytes:bytes/entry:lower  # BEAM only
 
 # ---- helpers -----------------------------------------------------------------------------------
 status=0

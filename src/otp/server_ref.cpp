@@ -2,27 +2,42 @@
 
 #include "otter/otp/server_ref.hpp"
 
+#include "otter/core/exit_watch.hpp"
 #include "otter/core/process.hpp"
 
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace otter {
 
 namespace {
 
-// One node, so "global" is a table. Entries of dead processes are dropped when a lookup or a
-// registration meets them; a name therefore frees itself when its process dies.
-class global_registry final : public name_registry {
+// One node, so "global" is a table. A name goes with its process: an exit watch
+// (exit_watch.hpp) drops it during the process's exit, so no entry outlives its process (nor
+// its runtime, whose pids a later runtime may reuse). Entries of processes that are dead but
+// whose exit has not run the watch yet are skipped by lookups and registrations.
+class global_registry final : public name_registry,
+                              public exit_watch,
+                              public std::enable_shared_from_this<global_registry> {
 public:
   bool register_name(const term& name, pid p) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = names_.find(name);
-    if (it != names_.end() && alive(it->second)) {
-      return false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = names_.find(name);
+      if (it != names_.end() && alive(it->second)) {
+        return false;
+      }
+      names_[name] = p;
     }
-    names_[name] = p;
+    if (!watch_exit(p, std::shared_ptr<exit_watch>(shared_from_this()))) {
+      process_exited(p, term());  // p has exited already
+    }
     return true;
+  }
+  void process_exited(pid who, const term& /*reason*/) noexcept override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::erase_if(names_, [who](const auto& e) { return e.second == who; });
   }
   void unregister_name(const term& name) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -603,7 +603,8 @@ private:
       otter::detail::send_node(otter::detail::current_runtime("gen_server"), pending.reply_to,
                                std::move(pending.reply));
     }
-    unregister_via_name();
+    // No unregister_name here: gen_server.erl leaves a name to die with the process (a via
+    // registry drops it in its own way; a Registry tells no listener of it).
     if (original) {
       std::rethrow_exception(original);
     }
@@ -620,13 +621,6 @@ private:
       }
     }
     co_return;
-  }
-
-  // Local names die with the process (the runtime drops them); via names are told.
-  void unregister_via_name() {
-    if (opts_.name && opts_.name->is_via()) {
-      opts_.name->registry()->unregister_name(opts_.name->via_name());
-    }
   }
 
   S server_{};
@@ -671,6 +665,11 @@ template <class S, class... A>
 co<start_result> start(bool link, start_options opts, A... args) {
   if (opts.name) {
     check_name(*opts.name);  // a bad name fails in the caller, before anything starts
+    // gen.erl's where(Name), in the caller: a taken name fails before anything starts, and a
+    // registry's whereis_name may raise (Registry: ArgumentError for a duplicate registry).
+    if (pid owner = opts.name->resolve(); !owner.is_null()) {
+      co_return unexpected(failure{errc::already_started, tuple(atom("already_started"), owner)});
+    }
   }
   std::int64_t timeout = opts.timeout;
   // The parent is the caller for start_link; an unlinked server has none (gen.erl's `self`).
