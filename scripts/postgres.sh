@@ -62,8 +62,9 @@ start() {
   local bin
   bin="$(pg_bin)"
   if [ "$(id -u)" -eq 0 ] && ! id "$os_user" >/dev/null 2>&1; then
+    # Two runs may race to create it: losing that race is fine.
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-      "$os_user"
+      "$os_user" 2>/dev/null || id "$os_user" >/dev/null
   fi
   mkdir -p "$state"
   stop
