@@ -149,11 +149,12 @@ pg_conn::~pg_conn() {
 }
 
 void pg_conn::ensure_ready() {
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) {
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) {
       fail(store_errc::unavailable, "cannot reconnect to PostgreSQL: " + connection_error(conn_));
     }
+    broken_ = false;
   }
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
     PQclear(PQexec(conn_, "ROLLBACK"));
@@ -166,9 +167,14 @@ pg_result pg_conn::check(PGresult* r, std::string_view sql) {
     return pg_result(r);
   }
   const char* sqlstate = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  // A broken connection is unavailable whatever the server said last (57P01 on termination).
-  const store_errc code =
-      PQstatus(conn_) != CONNECTION_OK ? store_errc::unavailable : pg_errc(sqlstate);
+  // A broken connection is unavailable whatever the server said last. The server ends the
+  // session after a connection exception (08) or an administrator's shutdown or termination
+  // (57P01..57P05), even if libpq has not seen the socket close yet: reconnect next time.
+  const std::string_view state = sqlstate != nullptr ? sqlstate : "";
+  if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P")) {
+    broken_ = true;
+  }
+  const store_errc code = broken_ ? store_errc::unavailable : pg_errc(sqlstate);
   std::string message = r != nullptr ? PQresultErrorMessage(r) : "";
   if (message.empty()) {
     message = connection_error(conn_);

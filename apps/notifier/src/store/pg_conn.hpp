@@ -125,7 +125,7 @@ public:
   pg_conn& operator=(const pg_conn&) = delete;
   ~pg_conn();
 
-  /// Makes the connection usable for a new call: reconnects if it was lost (throwing
+  /// Makes the connection usable for a new call: reconnects if it was lost or ended (throwing
   /// unavailable if that fails), and rolls back a transaction an earlier failure left open.
   void ensure_ready();
 
@@ -138,6 +138,7 @@ private:
   pg_result check(PGresult* r, std::string_view sql);
 
   PGconn* conn_ = nullptr;
+  bool broken_ = false;  // the session is over: ensure_ready() reconnects
 };
 
 /// BEGIN at construction, ROLLBACK at destruction unless commit() ran (which calls the test
