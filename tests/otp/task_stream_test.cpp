@@ -138,8 +138,8 @@ TEST_P(TaskStreamTest, NothingRunsBeforeTheStreamIsConsumedAndTakeStopsEarly) {
       send(me, tuple(a("ran"), i));
       return i * 10;
     };
-    // A long input stands for an endless one (clang 14 cannot use libstdc++'s iota_view): only
-    // what take() pulls may run.
+    // A long input stands for an endless one (clang 14 cannot use libstdc++'s iota_view): the
+    // stream must stop soon after take() has its three results.
     std::vector<int> inputs(100000);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       inputs[i] = static_cast<int>(i) + 1;
@@ -157,8 +157,12 @@ TEST_P(TaskStreamTest, NothingRunsBeforeTheStreamIsConsumedAndTakeStopsEarly) {
   EXPECT_EQ(first,
             (std::vector<term>{tuple(atoms::ok, 10), tuple(atoms::ok, 20), tuple(atoms::ok, 30)}));
   std::sort(ran.begin(), ran.end());
+  // max_concurrency bounds the tasks running, not those whose results wait for their turn
+  // (Elixir: with max_concurrency 2, a slow first task lets all the others run meanwhile), so
+  // how many ran beyond the three taken depends on timing; that take() stopped the stream
+  // early does not.
   ASSERT_GE(ran.size(), 3U);
-  EXPECT_LE(ran.size(), 5U);
+  EXPECT_LT(ran.size(), 1000U);
   EXPECT_EQ(ran[0], 1);
   EXPECT_EQ(ran[2], 3);
   EXPECT_FALSE(links_left);
