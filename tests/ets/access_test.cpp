@@ -142,12 +142,14 @@ TEST_P(AccessTest, PrivateTablesRefuseEveryReadButInfo) {
 TEST_P(AccessTest, APlainThreadActsAsANonOwner) {
   struct stop {};
   pid holder = rt().spawn([]() -> co<void> {
+    // Each table gets its object before the next is made: once the plain thread sees `priv`,
+    // `pub` and `prot` are filled.
     table pub = new_table(a("pub"), {.access = protection::public_, .named_table = true});
+    insert(pub, tuple(1, a("one")));
     table prot = new_table(a("prot"), {.access = protection::protected_, .named_table = true});
+    insert(prot, tuple(1, a("one")));
     table priv = new_table(a("priv"), {.access = protection::private_, .named_table = true});
-    for (const table& t : {pub, prot, priv}) {
-      insert(t, tuple(1, a("one")));
-    }
+    insert(priv, tuple(1, a("one")));
     co_await receive<stop>();
   });
   // Wait (from this thread, bounded) until the holder has made its tables.
