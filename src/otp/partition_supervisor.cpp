@@ -11,6 +11,7 @@
 
 #include "otter/core/exit_watch.hpp"
 #include "otter/core/process.hpp"
+#include "otter/core/term_hash.hpp"
 #include "otter/detail/process_api.hpp"
 
 #include <atomic>
@@ -161,67 +162,6 @@ private:
   table_ptr table_;
 };
 
-// -- stable hashing ---------------------------------------------------------------------------
-// Only on the values of the terms (atoms by their names), never on addresses or atom indexes,
-// so a key routes alike in every run.
-
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ULL;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBULL;
-  x ^= x >> 31;
-  return x;
-}
-
-constexpr std::uint64_t combine(std::uint64_t seed, std::uint64_t v) noexcept {
-  return mix(seed ^ (v + 0x9E3779B97F4A7C15ULL + (seed << 6) + (seed >> 2)));
-}
-
-std::uint64_t hash_bytes(std::string_view s) noexcept {
-  std::uint64_t h = 0xCBF29CE484222325ULL ^ s.size();  // FNV-1a, then mixed
-  for (const char ch : s) {
-    h = (h ^ static_cast<unsigned char>(ch)) * 0x100000001B3ULL;
-  }
-  return mix(h);
-}
-
-std::uint64_t stable_hash(const term& t) {
-  const auto k = static_cast<std::uint64_t>(t.type());
-  switch (t.type()) {
-    case term::kind::integer:
-      return combine(k, static_cast<std::uint64_t>(t.as_int()));
-    case term::kind::floating:
-      return combine(k, std::bit_cast<std::uint64_t>(t.as_double()));
-    case term::kind::atom:
-      return combine(k, hash_bytes(t.as_atom().name()));
-    case term::kind::pid:
-      return combine(k, t.as_pid().value());
-    case term::kind::reference:
-      return combine(k, t.as_ref().id());
-    case term::kind::binary:
-    case term::kind::opaque:
-      return combine(k, hash_bytes(t.as_string()));
-    case term::kind::tuple:
-    case term::kind::list: {
-      std::uint64_t h = combine(k, t.size());
-      for (const term& e : t.elements()) {
-        h = combine(h, stable_hash(e));
-      }
-      return h;
-    }
-    case term::kind::map:
-    case term::kind::structure: {
-      std::uint64_t h = combine(k, hash_bytes(t.struct_name()));
-      for (const auto& [key, value] : t.entries()) {  // kept sorted: equal maps agree
-        h = combine(combine(h, stable_hash(key)), stable_hash(value));
-      }
-      return h;
-    }
-  }
-  return k;
-}
-
 // -- {:via, PartitionSupervisor, {name, key}} -------------------------------------------------
 
 class via_registry final : public name_registry {
@@ -303,7 +243,7 @@ std::int64_t partition_of(const term& key, std::int64_t partitions) {
         k < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(k) : static_cast<std::uint64_t>(k);
     return static_cast<std::int64_t>(mag % static_cast<std::uint64_t>(partitions));
   }
-  return static_cast<std::int64_t>(stable_hash(key) % static_cast<std::uint64_t>(partitions));
+  return static_cast<std::int64_t>(stable_hash_term(key) % static_cast<std::uint64_t>(partitions));
 }
 
 std::shared_ptr<name_registry> via_module() {

@@ -4,6 +4,7 @@
 #include "otp/registry_state.hpp"
 
 #include "otter/core/process.hpp"
+#include "otter/core/term_hash.hpp"
 #include "otter/detail/process_api.hpp"
 
 #include "otp/registry_names.hpp"
@@ -19,89 +20,16 @@ namespace otter::registry::detail {
 
 // -- hashing ----------------------------------------------------------------------------------
 
-namespace {
-
-// splitmix64's finaliser: every input bit reaches every output bit, so both the shard (low
-// bits) and the partition (high bits) are well spread.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ULL;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBULL;
-  x ^= x >> 31;
-  return x;
-}
-
-constexpr std::uint64_t combine(std::uint64_t seed, std::uint64_t v) noexcept {
-  return mix(seed ^ (v + 0x9E3779B97F4A7C15ULL + (seed << 6) + (seed >> 2)));
-}
-
-std::uint64_t hash_bytes(std::string_view s) noexcept {
-  // FNV-1a, 8 bytes at a time where possible, then mixed.
-  std::uint64_t h = 0xCBF29CE484222325ULL ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0x100000001B3ULL;
-  }
-  for (; i < s.size(); ++i) {
-    h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001B3ULL;
-  }
-  return mix(h);
-}
-
-std::uint64_t hash_term(const term& t) noexcept {
-  const auto k = static_cast<std::uint64_t>(t.type());
-  switch (t.type()) {
-    case term::kind::integer:
-      return combine(k, static_cast<std::uint64_t>(t.as_int()));
-    case term::kind::floating: {
-      // operator== compares floats bit for bit, so the bits are the hash.
-      return combine(k, std::bit_cast<std::uint64_t>(t.as_double()));
-    }
-    case term::kind::atom:
-      return combine(k, t.as_atom().index());
-    case term::kind::pid:
-      return combine(k, t.as_pid().value());
-    case term::kind::reference:
-      return combine(k, t.as_ref().id());
-    case term::kind::binary:
-    case term::kind::opaque:
-      return combine(k, hash_bytes(t.as_string()));
-    case term::kind::tuple:
-    case term::kind::list: {
-      std::uint64_t h = combine(k, t.size());
-      for (const term& e : t.elements()) {
-        h = combine(h, hash_term(e));
-      }
-      return h;
-    }
-    case term::kind::map:
-    case term::kind::structure: {
-      // Entries are kept sorted, so equal maps list them in the same order.
-      std::uint64_t h = combine(k, hash_bytes(t.struct_name()));
-      for (const auto& [key, value] : t.entries()) {
-        h = combine(combine(h, hash_term(key)), hash_term(value));
-      }
-      return h;
-    }
-  }
-  return k;
-}
-
-}  // namespace
-
 std::uint64_t hash_of(const term& t) noexcept {
-  return hash_term(t);
+  return otter::hash_term(t);
 }
 
 std::uint64_t hash_of(pid p) noexcept {
-  return mix(p.value() ^ 0x5851F42D4C957F2DULL);
+  return mix_bits(p.value() ^ 0x5851F42D4C957F2DULL);
 }
 
 std::size_t term_hash::operator()(const term& t) const noexcept {
-  return static_cast<std::size_t>(hash_term(t));
+  return static_cast<std::size_t>(otter::hash_term(t));
 }
 
 // -- partitions -------------------------------------------------------------------------------
