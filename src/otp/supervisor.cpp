@@ -170,15 +170,10 @@ co<expected<child_spec>> get_childspec(server_ref sup, term id) {
 
 namespace {
 
-/// The reply of a try_call whose reply is itself an expected: one expected, either failure.
-template <class T>
-expected<T> flatten(expected<expected<T>> r) {
-  if (!r) {
-    return unexpected(r.error());
-  }
-  return std::move(*r);
-}
-child_result flatten(expected<child_result> r) {
+/// The reply of a try_call whose reply is itself an expected (R: expected<T> or
+/// child_result): one R, either failure.
+template <class R>
+R flatten(expected<R> r) {
   if (!r) {
     return unexpected(r.error());
   }
