@@ -91,15 +91,21 @@ co<term> sync_start(pid child, ref monitor, std::int64_t timeout_ms);
 /// so that an idle process keeps one frame instead of three (run's, the wrapper's, its own).
 co<term> start_body(co<void> body, bool link, std::int64_t timeout_ms);
 
+/// The root coroutine of a proc_lib process running `f`: run() in a frame that keeps `f`.
+template <class F>
+co<void> body_of(F f, term initial_call) {
+  return otter::detail::make_body(
+      [f = std::move(f), ic = std::move(initial_call)]() mutable { return run(std::move(f), ic); });
+}
 }  // namespace detail
 
 /// Spawns `f` (a callable returning co<void>) as a proc_lib process. @in_process
 template <class F>
 pid spawn(F f, options opts = {}) {
-  spawn_options so{.link = opts.link, .ancestry = true};
-  return spawn_opt(so, [f = std::move(f), ic = std::move(opts.initial_call)]() mutable {
-    return detail::run(std::move(f), ic);
-  });
+  otter::detail::spawn_request req(detail::body_of(std::move(f), std::move(opts.initial_call)));
+  req.link = opts.link;
+  req.ancestry = true;
+  return otter::detail::spawn(otter::detail::current_runtime("proc_lib::spawn"), req);
 }
 /// spawn() linked to the caller. @in_process
 template <class F>
@@ -112,22 +118,15 @@ pid spawn_link(F f, options opts = {}) {
 /// acknowledged (see the top of this file for the other outcomes). @in_process
 template <class F>
 co<term> start_link(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
-  pid child = spawn_link(std::move(f), std::move(opts));
-  co_return co_await detail::sync_start(child, ref(), timeout_ms);
+  co<void> body = detail::body_of(std::move(f), std::move(opts.initial_call));
+  co_return co_await detail::start_body(std::move(body), true, timeout_ms);
 }
 /// start_link() without the link: a child that dies before its ack makes this return
 /// {:error, reason} whatever the caller traps. @in_process
 template <class F>
 co<term> start(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
-  ref mon;
-  spawn_options so{.monitor = true, .ancestry = true};
-  pid child = spawn_opt(
-      so,
-      [f = std::move(f), ic = std::move(opts.initial_call)]() mutable {
-        return detail::run(std::move(f), ic);
-      },
-      &mon);
-  co_return co_await detail::sync_start(child, mon, timeout_ms);
+  co<void> body = detail::body_of(std::move(f), std::move(opts.initial_call));
+  co_return co_await detail::start_body(std::move(body), false, timeout_ms);
 }
 
 /// Tells the starter (the head of `$ancestors`) that start_link may return `value`.
