@@ -380,22 +380,13 @@ public:
       co_await stop(std::move(reason), step{}, term(), nullptr);
     }
     if (next.cont) {
+      // `arg` stays in this frame while `more` runs: an async handler may refer to it.
       term arg = std::move(*next.cont);
       next.cont.reset();
-      step_result r;
-      std::exception_ptr failed;
-      try {
-        r = continue_with(arg);
-        if (r.async) {
-          r.now = co_await std::move(r.later);
-        }
-      } catch (...) {
-        failed = std::current_exception();
-      }
-      if (failed) {
-        co_await stop(exit_reason_of(failed), step{}, arg, failed);
-      }
-      co<void> more = finish(std::move(r.now), arg, next);
+      auto callback = [&] {
+        return continue_with(arg);
+      };
+      co<void> more = run_callback(callback, arg, next);
       if (more.handle()) {
         co_await std::move(more);
       }
@@ -432,9 +423,18 @@ public:
       return stop(std::move(reason), step{}, m->to_term(), nullptr);
     }
     term last = last_message(*m);
+    return run_callback([&] { return handle(*m); }, std::move(last), next);
+  }
+
+private:
+  /// Runs one callback (OTP's try_dispatch): a synchronous one to its end, then its step is
+  /// applied; an async one comes back as a coroutine that awaits it. `last` is what a stop
+  /// reports as the last message.
+  template <class F>
+  co<void> run_callback(F callback, term last, flow& next) {
     step_result r;
     try {
-      r = handle(*m);
+      r = callback();
     } catch (...) {
       std::exception_ptr failed = std::current_exception();
       return stop(exit_reason_of(failed), step{}, std::move(last), failed);
@@ -445,7 +445,6 @@ public:
     return finish(std::move(r.now), std::move(last), next);
   }
 
-private:
   co<void> finish_async(co<step> later, term last, flow& next) {
     step s;
     std::exception_ptr failed;
