@@ -16,7 +16,9 @@
 
 #include "otter/core/term.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace otter {
 
@@ -34,3 +36,11 @@ namespace otter {
 }
 
 }  // namespace otter
+
+/// Hash containers of terms (hash_term: per run).
+template <>
+struct std::hash<otter::term> {
+  std::size_t operator()(const otter::term& t) const noexcept {
+    return static_cast<std::size_t>(otter::hash_term(t));
+  }
+};

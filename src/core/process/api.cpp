@@ -200,9 +200,11 @@ std::optional<atom> registered_name(pid p) {
 
 term put(term key, term value) {
   process& p = current_checked("put");
-  bool had = false;
-  term old = p.dict.put(std::move(key), std::move(value), had);
-  return had ? old : term(atoms::undefined);
+  if (term* old = p.dict.find(key)) {
+    return std::exchange(*old, std::move(value));
+  }
+  p.dict.insert(key, std::move(value));
+  return atoms::undefined;
 }
 
 term get(const term& key) {
@@ -214,12 +216,13 @@ term get(const term& key) {
 term erase(const term& key) {
   process& p = current_checked("erase");
   term v;
-  return p.dict.erase(key, v) ? v : term(atoms::undefined);
+  return p.dict.erase(key, &v) ? v : term(atoms::undefined);
 }
 
 std::vector<std::pair<term, term>> get_dictionary() {
   process& p = current_checked("get_dictionary");
-  std::vector<std::pair<term, term>> out(p.dict.begin(), p.dict.end());
+  std::vector<std::pair<term, term>> out;
+  p.dict.for_each([&](const term& k, const term& v) { out.emplace_back(k, v); });
   std::sort(out.begin(), out.end());  // erlang:get/0 has no order; a sorted one reads well
   return out;
 }

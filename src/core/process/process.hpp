@@ -26,9 +26,9 @@
 #include "otter/core/co.hpp"
 #include "otter/core/exit_watch.hpp"
 #include "otter/core/term.hpp"
+#include "otter/core/term_hash.hpp"
 #include "otter/detail/process_api.hpp"
 
-#include "core/process/dictionary.hpp"
 #include "core/process/inbox.hpp"
 #include "core/process/small_map.hpp"
 
@@ -102,7 +102,7 @@ struct process {
   small_map<ref, monitor_entry> monitors;
   small_map<ref, watcher_entry> watchers;
   small_map<ref, char> aliases;                               // active aliases (alias())
-  dictionary dict;                                            // the process dictionary (put/get)
+  small_map<term, term> dict;                                 // the process dictionary (put/get)
   std::unique_ptr<std::function<void(const term&)>> on_exit;  // runtime::run's hook
   process* next_run = nullptr;  // owner-only overflow list of a run queue
 

@@ -100,7 +100,7 @@ process_info_t collect_info(process& p, bool asked_by_self) {
   }
   info.reductions = p.reductions;
   info.trap_exit = p.trap_exit;
-  info.dictionary.assign(p.dict.begin(), p.dict.end());
+  p.dict.for_each([&](const term& k, const term& v) { info.dictionary.emplace_back(k, v); });
   std::sort(info.dictionary.begin(), info.dictionary.end());
   return info;
 }
@@ -365,12 +365,11 @@ pid spawn(runtime_impl& rt, spawn_request& req) {
       p->watchers.insert(tag, watcher_entry{parent->self(), atom(), false});
       req.monitor_ref = tag;
     }
-    bool had = false;
     if (req.ancestry) {
-      (void)p->dict.put(term(atoms::ancestors), lineage(*parent, atoms::ancestors), had);
+      p->dict.insert(term(atoms::ancestors), lineage(*parent, atoms::ancestors));
     }
     if (req.callers) {
-      (void)p->dict.put(term(atoms::callers), lineage(*parent, atoms::callers), had);
+      p->dict.insert(term(atoms::callers), lineage(*parent, atoms::callers));
     }
   }
   (w != nullptr ? w : rt.workers[0].get())->spawned.fetch_add(1, std::memory_order_acq_rel);

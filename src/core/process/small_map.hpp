@@ -1,9 +1,10 @@
 // src/core/process/small_map.hpp: a map that is a small array while small and a hash map
 // beyond, in one pointer.
 //
-// Links, monitors, watchers and aliases are per process, four maps in every control block.
-// Most processes have none or a handful; a supervisor may have a hundred thousand. The map is
-// one tagged pointer (8 bytes: a million idle processes pay for four of them each): null when
+// Links, monitors, watchers, aliases and the process dictionary are per process, five maps in
+// every control block. Most processes have none or a handful (a proc_lib process has one
+// dictionary key, $ancestors); a supervisor may have a hundred thousand links. The map is
+// one tagged pointer (8 bytes: a million idle processes pay for five of them each): null when
 // empty, a block {size, capacity, entries...} searched linearly while small, a hash map
 // (tag bit set) beyond small_limit, so the supervisor's case stays O(1). clear() keeps a
 // small block for the slot's next incarnation, which then links or monitors without
