@@ -57,4 +57,11 @@ inline void require_valid(const std::optional<std::string>& problem) {
   }
 }
 
+/// require_valid for entry `index` of a batch: the message names the entry.
+inline void require_valid(const std::optional<std::string>& problem, std::size_t index) {
+  if (problem) {
+    fail(store_errc::invalid, "entry " + std::to_string(index) + ": " + *problem);
+  }
+}
+
 }  // namespace notifier::detail

@@ -130,6 +130,26 @@ public:
     });
   }
 
+  store_result<std::size_t> create_tasks(user_id owner,
+                                         std::span<const new_task> tasks) override {
+    return guarded([&]() -> std::size_t {
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        detail::require_valid(validate(tasks[i]), i);
+      }
+      if (tasks.empty()) {
+        return 0;
+      }
+      pg_transaction tx(conn_, options_.before_commit);
+      for (const new_task& t : tasks) {
+        (void)conn_.exec(detail::sql::insert_task,
+                         pg_params(owner.value, t.title, t.details, to_millis(t.created_at),
+                                   to_millis(t.first_notify_at)));
+      }
+      tx.commit();
+      return tasks.size();
+    });
+  }
+
   store_result<task> find_task(user_id owner, task_id id) override {
     return guarded([&] {
       return conn_.exec(detail::sql::find_task, pg_params(owner.value, id.value))

@@ -126,6 +126,27 @@ public:
     });
   }
 
+  store_result<std::size_t> create_tasks(user_id owner,
+                                         std::span<const new_task> tasks) override {
+    return guarded([&]() -> std::size_t {
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        detail::require_valid(validate(tasks[i]), i);
+      }
+      if (tasks.empty()) {
+        return 0;
+      }
+      sqlite_transaction tx(db_, options_.before_commit);
+      for (const new_task& t : tasks) {
+        auto q = db_.query(detail::sql::insert_task);
+        q.bind(owner.value, t.title, t.details, to_millis(t.created_at),
+               to_millis(t.first_notify_at));
+        q.expect_row(store_errc::internal, "INSERT INTO tasks returned nothing");
+      }
+      tx.commit();
+      return tasks.size();
+    });
+  }
+
   store_result<task> find_task(user_id owner, task_id id) override {
     return guarded([&] {
       auto q = db_.query(detail::sql::find_task);

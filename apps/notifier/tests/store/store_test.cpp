@@ -216,6 +216,32 @@ TYPED_TEST(StoreTest, AUsersTasksArePagedInIdOrder) {
   EXPECT_EQ(seen, mine);
 }
 
+TYPED_TEST(StoreTest, CreatingTasksInABatchIsAllOrNothing) {
+  const auto ada = this->make_user("ada");
+  std::vector<new_task> batch;
+  for (int i = 0; i < 3; ++i) {
+    batch.push_back({.title = "t" + std::to_string(i),
+                     .details = std::nullopt,
+                     .created_at = t0,
+                     .first_notify_at = t0 + std::chrono::minutes(i)});
+  }
+  EXPECT_EQ(must(this->store_->create_tasks(ada.id, batch)), 3U);
+  const auto created = must(this->store_->list_tasks(ada.id, task_id{}, 10));
+  ASSERT_EQ(created.size(), 3U);
+  EXPECT_EQ(created[2].title, "t2");
+  EXPECT_EQ(created[2].next_notify_at, t0 + std::chrono::minutes(2));
+  EXPECT_EQ(created[2].status, task_status::open);
+
+  batch[1].title.clear();  // invalid: nothing of the batch is written
+  auto bad = this->store_->create_tasks(ada.id, batch);
+  EXPECT_EQ(code_of(bad), store_errc::invalid);
+  EXPECT_NE(bad.error().message.find("entry 1"), std::string::npos);
+  EXPECT_EQ(code_of(this->store_->create_tasks(user_id{999'999}, std::span(batch).first(1))),
+            store_errc::not_found);
+  EXPECT_EQ(must(this->store_->list_tasks(ada.id, task_id{}, 10)).size(), 3U);
+  EXPECT_EQ(must(this->store_->open_tasks(task_id{}, 10)).size(), 3U);
+}
+
 TYPED_TEST(StoreTest, CompletingATaskRecordsTheTime) {
   const auto u = this->make_user();
   const auto t = this->make_task(u.id);

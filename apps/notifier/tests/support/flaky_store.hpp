@@ -36,6 +36,9 @@ public:
   store_result<task> create_task(user_id owner, const new_task& t) override {
     return pass([&] { return inner_->create_task(owner, t); });
   }
+  store_result<std::size_t> create_tasks(user_id owner, std::span<const new_task> t) override {
+    return pass([&] { return inner_->create_tasks(owner, t); });
+  }
   store_result<task> find_task(user_id owner, task_id id) override {
     return pass([&] { return inner_->find_task(owner, id); });
   }

@@ -90,6 +90,11 @@ public:
   /// Creates an open task of `owner`, first due at t.first_notify_at. not_found when the user
   /// does not exist; invalid when validate(t) objects.
   [[nodiscard]] virtual store_result<task> create_task(user_id owner, const new_task& t) = 0;
+  /// Creates many open tasks of `owner` in one transaction (imports, benchmarks) and returns
+  /// how many. All or nothing: not_found when the user does not exist, invalid (naming the
+  /// entry) when validate() objects to one of them.
+  [[nodiscard]] virtual store_result<std::size_t> create_tasks(user_id owner,
+                                                               std::span<const new_task> tasks) = 0;
   /// `owner`'s task `id`; not_found when it does not exist or is another user's.
   [[nodiscard]] virtual store_result<task> find_task(user_id owner, task_id id) = 0;
   /// A page of `owner`'s tasks with ids greater than `after`, in id order.
