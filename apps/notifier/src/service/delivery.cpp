@@ -3,6 +3,9 @@
 #include "notifier/service/repo.hpp"
 #include "notifier/service/writer.hpp"
 
+#include "notifier/channels/deliver.hpp"
+
+#include "otter/core/process.hpp"
 #include "otter/otp/task_supervisor.hpp"
 
 #include <spdlog/spdlog.h>
@@ -27,16 +30,49 @@ otter::co<void> start(const env& e, notification n) {
   }
 }
 
+namespace {
+
+/// The user a webhook goes to, read through the pool; an unavailable store is retried a few
+/// times (the entry stays in the outbox either way, so giving up loses nothing).
+otter::co<store_result<user>> recipient(const env& e, user_id id) {
+  for (int failures = 1;; ++failures) {
+    auto read = [id](store& s) { return s.user_by_id(id); };
+    store_result<user> u = co_await e.repo->run(read);
+    if (u || !u.error().retryable() || failures >= 5) {
+      co_return u;
+    }
+    co_await otter::sleep(backoff_delay(e.config.store_retry, failures));
+  }
+}
+
+}  // namespace
+
 otter::co<bool> deliver(const env& e, notification n) {
-  const timestamp at = e.now();
-  spdlog::info("notify user {} of task {} (notification {}): {}", n.user.value, n.task.value,
-               n.id.value, n.payload);
-  new_attempt attempt{.notification = n.id,
-                      .attempted_at = at,
-                      .outcome = attempt_outcome::delivered,
-                      .detail = "log"};
-  writer::record(e, std::move(attempt));
-  co_return true;
+  user to{};
+  to.id = n.user;
+  if (n.channel == channel::webhook) {
+    store_result<user> u = co_await recipient(e, n.user);
+    if (!u) {
+      spdlog::warn("notification {} not delivered now (its user cannot be read: {}); it is "
+                   "delivered again at the next start",
+                   n.id.value, u.error().message);
+      co_return false;
+    }
+    to = std::move(*u);
+  }
+  const env* ep = &e;
+  channels::attempt_callback record = [ep](const new_attempt& a) {
+    if (ep->stats != nullptr && a.outcome == attempt_outcome::failed) {
+      ep->stats->failed_attempts.fetch_add(1, std::memory_order_relaxed);
+    }
+    writer::record(*ep, a);
+  };
+  channels::delivery_report report =
+      co_await channels::deliver(e.delivery, std::move(to), std::move(n), std::move(record));
+  if (report.delivered && e.stats != nullptr) {
+    e.stats->delivered.fetch_add(1, std::memory_order_relaxed);
+  }
+  co_return report.delivered;
 }
 
 otter::co<store_result<std::size_t>> redeliver_all(const env& e) {

@@ -89,6 +89,9 @@ struct worker {
       return stop_for(err);
     }
     ++s.failures;
+    if (s.e->stats != nullptr) {
+      s.e->stats->store_retries.fetch_add(1, std::memory_order_relaxed);
+    }
     auto delay = backoff_delay(s.e->config.store_retry, s.failures);
     otter::send_after(otter::self(), tick{++s.generation}, delay);
     return cast_result::noreply();
@@ -153,6 +156,9 @@ struct worker {
     store_result<notification_id> id = co_await writer::enqueue(e, std::move(entry));
     if (!id) {
       co_return failed(s, id.error());
+    }
+    if (e.stats != nullptr) {
+      e.stats->reminders.fetch_add(1, std::memory_order_relaxed);
     }
     s.failures = 0;
     s.requested = false;

@@ -211,6 +211,71 @@ TEST_F(WorkerTest, WorkersBackOffWhileTheStoreIsDownAndCatchUpOnce) {
   }
 }
 
+TEST_F(WorkerTest, AWebhookReminderIsRetriedWithBackoffAndEachAttemptRecorded) {
+  service_config config;
+  config.webhook.backoff.initial = 2s;
+  config.webhook.backoff.jitter = 0;
+  service_harness h(rt, config);
+  // The receiver fails once, then accepts: the delivery retries after the backoff (virtual
+  // time), and both attempts end up in the store.
+  auto calls = std::make_shared<std::vector<std::pair<std::int64_t, std::string>>>();
+  otter::runtime* r = &rt;
+  h.env.delivery.post = [calls, r](http::http_request req) -> otter::co<http::http_result> {
+    calls->emplace_back(r->now_ms(), req.url);
+    http::http_response answer{.status = calls->size() == 1 ? 503 : 200, .body = {}};
+    co_return http::http_result(answer);
+  };
+  user_id u = h.add_user("https://example.com/hook");
+  task t = h.add_task(u);
+  h.start();
+  rt.advance(5min);
+  rt.advance(2s);
+  sync_writer(h);
+  ASSERT_EQ(calls->size(), 2U);
+  EXPECT_EQ((*calls)[1].first - (*calls)[0].first, 2000);
+  EXPECT_EQ((*calls)[0].second, "https://example.com/hook");
+  std::vector<notification> sent = h.notifications(t);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].channel, channel::webhook);
+  EXPECT_EQ(sent[0].attempts, 2);
+  EXPECT_TRUE(sent[0].delivered_at.has_value());
+  auto attempts = h.db().list_attempts(sent[0].id);
+  ASSERT_TRUE(attempts.has_value());
+  ASSERT_EQ(attempts->size(), 2U);
+  EXPECT_EQ((*attempts)[0].outcome, attempt_outcome::failed);
+  EXPECT_EQ((*attempts)[0].detail, "HTTP 503");
+  EXPECT_EQ((*attempts)[1].outcome, attempt_outcome::delivered);
+}
+
+TEST_F(WorkerTest, UndeliveredRemindersAreDeliveredAgainAtTheNextStart) {
+  service_harness h(rt);
+  auto up = std::make_shared<bool>(false);
+  h.env.delivery.post = [up](http::http_request) -> otter::co<http::http_result> {
+    http::http_response answer{.status = *up ? 200 : 500, .body = {}};
+    co_return http::http_result(answer);
+  };
+  user_id u = h.add_user("https://example.com/hook");
+  task t = h.add_task(u);
+  h.start();
+  rt.advance(5min);
+  rt.advance(10min);  // every retry of the first reminder fails; a second reminder too
+  sync_writer(h);
+  h.stop();
+  std::vector<notification> before = h.notifications(t);
+  ASSERT_FALSE(before.empty());
+  for (const notification& n : before) {
+    EXPECT_FALSE(n.delivered_at.has_value());
+  }
+  *up = true;
+  h.start();
+  rt.run_until_idle();
+  sync_writer(h);
+  EXPECT_EQ(h.boot.redelivered.load(), before.size());
+  for (const notification& n : h.notifications(t)) {
+    EXPECT_TRUE(n.delivered_at.has_value()) << "notification " << n.id.value;
+  }
+}
+
 TEST_F(WorkerTest, ARestartedServiceNeitherSkipsNorRepeatsReminders) {
   service_harness h(rt);
   user_id u = h.add_user();

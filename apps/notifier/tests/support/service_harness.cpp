@@ -69,6 +69,10 @@ service_harness::service_harness(otter::runtime& runtime, service_config config,
   env.boot = &boot;
   otter::runtime* r = &rt;
   env.now = [r] { return harness_epoch + std::chrono::milliseconds(r->now_ms()); };
+  // Webhooks: no poster by default (the deterministic runtime cannot take messages from I/O
+  // threads); a test that needs them sets env.delivery.post to a fake.
+  env.delivery.now = env.now;
+  env.delivery.webhook = config.webhook;
 }
 
 service_harness::~service_harness() {

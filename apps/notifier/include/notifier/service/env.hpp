@@ -11,6 +11,7 @@
 
 #pragma once
 
+#include "notifier/channels/webhook.hpp"
 #include "notifier/domain/backoff.hpp"
 #include "notifier/domain/clock.hpp"
 #include "notifier/domain/schedule.hpp"
@@ -20,13 +21,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 
 namespace notifier {
 
 class repo;
-class io_runner;
 
 /// The service's settings (the CLI's flags fill them in).
 struct service_config {
@@ -39,10 +40,8 @@ struct service_config {
                              .multiplier = 2.0,
                              .jitter = 0.5,
                              .max_attempts = 0};
-  /// Webhook deliveries: attempts, and the wait between them.
-  backoff_policy webhook_retry{};
-  /// The whole of one webhook request (connect, send, answer).
-  std::chrono::milliseconds webhook_timeout{5000};
+  /// Webhook deliveries: attempts and the wait between them, the time limit of one request.
+  channels::webhook_options webhook{};
   /// The writer commits at most this many outbox entries in one transaction.
   std::size_t max_batch = 5000;
   /// The starter reads open tasks in pages of this many.
@@ -74,12 +73,23 @@ struct boot_progress {
   std::atomic<bool> done{false};             // the starter has finished
 };
 
+/// Counters of the service's work since it started (operators and benchmarks read them).
+struct service_stats {
+  std::atomic<std::uint64_t> reminders{0};        // outbox entries committed by workers
+  std::atomic<std::uint64_t> delivered{0};        // deliveries that succeeded
+  std::atomic<std::uint64_t> failed_attempts{0};  // delivery attempts that failed
+  std::atomic<std::uint64_t> store_retries{0};    // store trips retried after `unavailable`
+};
+
 struct env {
   service_config config{};
   service_names names{};
   notifier::repo* repo = nullptr;
-  io_runner* io = nullptr;  // for webhooks; null: webhook deliveries fail as "no I/O"
+  /// How deliveries post webhooks and stamp attempts (channels/webhook.hpp); the owner fills
+  /// it from config.webhook, the I/O threads and the clock.
+  channels::delivery_context delivery{};
   boot_progress* boot = nullptr;  // optional
+  service_stats* stats = nullptr;  // optional
   /// The current time. The service's own clock is the wall clock; tests pass one that follows
   /// the deterministic runtime's manual clock.
   std::function<timestamp()> now = wall_clock_now;

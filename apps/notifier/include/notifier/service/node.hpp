@@ -67,6 +67,7 @@ public:
   [[nodiscard]] std::string url() const;
   [[nodiscard]] const std::string& admin_token() const noexcept;
   [[nodiscard]] const boot_progress& boot() const noexcept;
+  [[nodiscard]] const service_stats& stats() const noexcept;
   [[nodiscard]] otter::runtime& runtime() noexcept;
   [[nodiscard]] const notifier::env& env() const noexcept;
 
