@@ -4,7 +4,8 @@
 
 namespace notifier {
 
-io_runner::io_runner(std::size_t threads) : context_(static_cast<int>(std::max<std::size_t>(threads, 1))) {
+io_runner::io_runner(std::size_t threads)
+    : context_(static_cast<int>(std::max<std::size_t>(threads, 1))) {
   guard_.emplace(context_.get_executor());
   threads = std::max<std::size_t>(threads, 1);
   threads_.reserve(threads);
@@ -13,7 +14,9 @@ io_runner::io_runner(std::size_t threads) : context_(static_cast<int>(std::max<s
   }
 }
 
-io_runner::~io_runner() { stop(); }
+io_runner::~io_runner() {
+  stop();
+}
 
 void io_runner::stop() {
   guard_.reset();

@@ -4,7 +4,6 @@
 #include "notifier/service/repo.hpp"
 #include "notifier/service/task_worker.hpp"
 #include "notifier/service/writer.hpp"
-
 #include "otter/core/process.hpp"
 #include "otter/core/receive.hpp"
 #include "otter/otp/dynamic_supervisor.hpp"
@@ -44,7 +43,9 @@ std::int64_t ms_since(clock::time_point t0) {
 otter::co<std::vector<task>> open_page(const env& e, task_id after) {
   const std::size_t limit = e.config.boot_page;
   for (int failures = 1;; ++failures) {
-    auto read = [after, limit](store& s) { return s.open_tasks(after, limit); };
+    auto read = [after, limit](store& s) {
+      return s.open_tasks(after, limit);
+    };
     store_result<std::vector<task>> page = co_await e.repo->run(read);
     if (page) {
       co_return std::move(*page);
@@ -93,8 +94,7 @@ otter::co<void> start_everything(const env* ep) {
   if (e.boot != nullptr) {
     e.boot->workers_done.store(true);
   }
-  spdlog::info("boot: a worker runs for each of the {} open tasks ({} ms)", started,
-               ms_since(t0));
+  spdlog::info("boot: a worker runs for each of the {} open tasks ({} ms)", started, ms_since(t0));
   store_result<std::size_t> redelivered = co_await delivery::redeliver_all(e);
   if (!redelivered) {
     spdlog::error("boot: undelivered notifications not redelivered: {}",
@@ -208,13 +208,15 @@ otter::pid start_master(otter::runtime& rt, const env& e,
 }
 
 void stop_master(otter::runtime& rt, otter::pid master) {
-  rt.run([master]() -> otter::co<void> {
-    otter::ref watch = otter::monitor(master);
-    otter::send(master, stop_request{});
-    co_await otter::receive(otter::on<otter::down_msg>(
-        [watch](const otter::down_msg& d) { return d.monitor == watch; },
-        [](otter::down_msg&) {}));
-  }, std::chrono::minutes(10));
+  rt.run(
+      [master]() -> otter::co<void> {
+        otter::ref watch = otter::monitor(master);
+        otter::send(master, stop_request{});
+        co_await otter::receive(otter::on<otter::down_msg>(
+            [watch](const otter::down_msg& d) { return d.monitor == watch; },
+            [](otter::down_msg&) {}));
+      },
+      std::chrono::minutes(10));
 }
 
 }  // namespace application

@@ -1,10 +1,8 @@
 #include "notifier/service/delivery.hpp"
 
+#include "notifier/channels/deliver.hpp"
 #include "notifier/service/repo.hpp"
 #include "notifier/service/writer.hpp"
-
-#include "notifier/channels/deliver.hpp"
-
 #include "otter/core/process.hpp"
 #include "otter/otp/task_supervisor.hpp"
 
@@ -36,7 +34,9 @@ namespace {
 /// times (the entry stays in the outbox either way, so giving up loses nothing).
 otter::co<store_result<user>> recipient(const env& e, user_id id) {
   for (int failures = 1;; ++failures) {
-    auto read = [id](store& s) { return s.user_by_id(id); };
+    auto read = [id](store& s) {
+      return s.user_by_id(id);
+    };
     store_result<user> u = co_await e.repo->run(read);
     if (u || !u.error().retryable() || failures >= 5) {
       co_return u;
@@ -53,9 +53,10 @@ otter::co<bool> deliver(const env& e, notification n) {
   if (n.channel == channel::webhook) {
     store_result<user> u = co_await recipient(e, n.user);
     if (!u) {
-      spdlog::warn("notification {} not delivered now (its user cannot be read: {}); it is "
-                   "delivered again at the next start",
-                   n.id.value, u.error().message);
+      spdlog::warn(
+          "notification {} not delivered now (its user cannot be read: {}); it is "
+          "delivered again at the next start",
+          n.id.value, u.error().message);
       co_return false;
     }
     to = std::move(*u);
@@ -80,7 +81,9 @@ otter::co<store_result<std::size_t>> redeliver_all(const env& e) {
   notification_id after{};
   for (;;) {
     const std::size_t page_size = e.config.boot_page;
-    auto page_of = [after, page_size](store& s) { return s.undelivered(after, page_size); };
+    auto page_of = [after, page_size](store& s) {
+      return s.undelivered(after, page_size);
+    };
     store_result<std::vector<notification>> page = co_await e.repo->run(page_of);
     if (!page) {
       co_return otter::unexpected<store_error>(page.error());

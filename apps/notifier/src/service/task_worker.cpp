@@ -5,7 +5,6 @@
 #include "notifier/service/delivery.hpp"
 #include "notifier/service/repo.hpp"
 #include "notifier/service/writer.hpp"
-
 #include "otter/core/process.hpp"
 #include "otter/core/timer.hpp"
 #include "otter/otp/dynamic_supervisor.hpp"
@@ -46,8 +45,8 @@ struct worker {
     timestamp due{};
     std::optional<channel> ch{};  // the user's channel, read on the first check
     std::uint32_t generation = 0;
-    int failures = 0;              // consecutive unavailable-store failures
-    bool requested = false;        // a notify_now not served yet (the store was unavailable)
+    int failures = 0;        // consecutive unavailable-store failures
+    bool requested = false;  // a notify_now not served yet (the store was unavailable)
   };
 
   state init(const env* e, start_point p) {
@@ -138,12 +137,12 @@ struct worker {
         .task = t.id,
         .user = t.user,
         .channel = *s.ch,
-        .payload = reminder_payload(t, due ? reminder_reason::scheduled : reminder_reason::requested,
-                                    now),
+        .payload =
+            reminder_payload(t, due ? reminder_reason::scheduled : reminder_reason::requested, now),
         .created_at = now,
-        .next_notify_at = due ? std::optional<timestamp>(
-                                    next_notify_at(t.next_notify_at, e.config.interval, now))
-                              : std::nullopt};
+        .next_notify_at =
+            due ? std::optional<timestamp>(next_notify_at(t.next_notify_at, e.config.interval, now))
+                : std::nullopt};
     notification n{.id = {},
                    .task = entry.task,
                    .user = entry.user,
@@ -177,8 +176,8 @@ otter::server_ref name(const env& e, task_id task) {
 }
 
 std::optional<otter::pid> whereis(const env& e, task_id task) {
-  auto found = otter::registry::lookup(otter::registry::handle(e.names.workers),
-                                       otter::term(task.value));
+  auto found =
+      otter::registry::lookup(otter::registry::handle(e.names.workers), otter::term(task.value));
   if (found.empty()) {
     return std::nullopt;
   }
@@ -198,9 +197,8 @@ otter::child_spec child_spec(const env& e, start_point p) {
 }
 
 otter::co<otter::start_result> start(const env& e, start_point p) {
-  otter::start_result r =
-      co_await otter::dynamic_supervisor::start_child(otter::server_ref(e.names.tasks),
-                                                      child_spec(e, p));
+  otter::start_result r = co_await otter::dynamic_supervisor::start_child(
+      otter::server_ref(e.names.tasks), child_spec(e, p));
   if (!r && r.error().code == otter::errc::already_started) {
     co_return otter::start_result(r.error().reason.elements()[1].as_pid());
   }

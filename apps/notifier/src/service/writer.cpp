@@ -1,7 +1,6 @@
 #include "notifier/service/writer.hpp"
 
 #include "notifier/service/repo.hpp"
-
 #include "otter/core/logger.hpp"
 #include "otter/core/timer.hpp"
 #include "otter/otp/gen_server.hpp"
@@ -35,11 +34,11 @@ struct server {
   };
   struct state {
     const env* e = nullptr;
-    std::vector<waiting_enqueue> enqueues{};// not committed yet, in arrival order
-    std::vector<new_attempt> attempts{};    // not recorded yet, in arrival order
-    std::vector<gen_server::from> syncs{};  // callers of sync(), answered when attempts empty
-    int attempt_failures = 0;               // consecutive unavailable commits of attempts
-    bool retry_armed = false;               // a retry_attempts timer is pending
+    std::vector<waiting_enqueue> enqueues{};  // not committed yet, in arrival order
+    std::vector<new_attempt> attempts{};      // not recorded yet, in arrival order
+    std::vector<gen_server::from> syncs{};    // callers of sync(), answered when attempts empty
+    int attempt_failures = 0;                 // consecutive unavailable commits of attempts
+    bool retry_armed = false;                 // a retry_attempts timer is pending
   };
 
   state init(const env* e) { return state{.e = e}; }
@@ -47,8 +46,8 @@ struct server {
   // Every request defers its answer and asks for a zero timeout: handle_info(:timeout) runs
   // when the mailbox is empty, which is when the gathered batch is committed.
   otter::co<gen_server::call_result<enqueue_reply>> handle_call(enqueue_req r,
-                                                               const gen_server::from& from,
-                                                               state& s) {
+                                                                const gen_server::from& from,
+                                                                state& s) {
     s.enqueues.push_back(waiting_enqueue{std::move(r.entry), from});
     if (s.enqueues.size() >= s.e->config.max_batch) {
       co_await commit_enqueues(s);
@@ -92,7 +91,9 @@ struct server {
     for (waiting_enqueue& w : batch) {
       entries.push_back(std::move(w.entry));
     }
-    auto insert = [&entries](store& st) { return st.enqueue(entries); };
+    auto insert = [&entries](store& st) {
+      return st.enqueue(entries);
+    };
     store_result<std::vector<notification_id>> ids = co_await e.repo->run(insert);
     if (ids) {
       for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -126,7 +127,9 @@ struct server {
       std::size_t n = std::min(s.attempts.size(), s.e->config.max_batch);
       std::vector<new_attempt> batch(s.attempts.begin(),
                                      s.attempts.begin() + static_cast<std::ptrdiff_t>(n));
-      auto insert = [&batch](store& st) { return st.record_attempts(batch); };
+      auto insert = [&batch](store& st) {
+        return st.record_attempts(batch);
+      };
       store_result<std::vector<attempt_id>> ids = co_await s.e->repo->run(insert);
       if (!ids && ids.error().retryable()) {
         ++s.attempt_failures;
@@ -180,14 +183,14 @@ otter::co<store_result<notification_id>> enqueue(const env& e, new_notification 
 }
 
 void record(const env& e, new_attempt attempt) {
-  gen_server::cast<server>(otter::server_ref(e.names.writer), server::record_req{std::move(attempt)});
+  gen_server::cast<server>(otter::server_ref(e.names.writer),
+                           server::record_req{std::move(attempt)});
 }
 
 otter::co<bool> sync(const env& e, std::int64_t timeout_ms) {
-  auto reply =
-      co_await gen_server::try_call<server>(otter::server_ref(e.names.writer), server::sync_req{},
-                                            timeout_ms);
-  co_return reply && *reply;
+  auto reply = co_await gen_server::try_call<server>(otter::server_ref(e.names.writer),
+                                                     server::sync_req{}, timeout_ms);
+  co_return reply&&* reply;
 }
 
 }  // namespace notifier::writer

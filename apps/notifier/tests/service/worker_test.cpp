@@ -4,10 +4,10 @@
 #include "notifier/service/backend.hpp"
 #include "notifier/service/task_worker.hpp"
 #include "notifier/service/writer.hpp"
-#include "support/service_harness.hpp"
-
 #include "otter/core/process.hpp"
 #include "otter/testing/deterministic_runtime.hpp"
+
+#include "support/service_harness.hpp"
 
 #include <gtest/gtest.h>
 
@@ -84,15 +84,15 @@ TEST_F(WorkerTest, CompletingATaskStopsItsWorkerForGood) {
   h.start();
   rt.run_until_idle();
   service_backend api(h.env);
-  store_result<task> done =
-      rt.run([&]() -> otter::co<store_result<task>> { co_return co_await api.complete_task(u, t.id); });
+  store_result<task> done = rt.run(
+      [&]() -> otter::co<store_result<task>> { co_return co_await api.complete_task(u, t.id); });
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(h.workers(), 0U);
   rt.advance(30min);
   EXPECT_EQ(h.workers(), 0U);
   EXPECT_TRUE(h.notifications(t).empty());
-  store_result<task> again =
-      rt.run([&]() -> otter::co<store_result<task>> { co_return co_await api.complete_task(u, t.id); });
+  store_result<task> again = rt.run(
+      [&]() -> otter::co<store_result<task>> { co_return co_await api.complete_task(u, t.id); });
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().code, store_errc::conflict);
 }
@@ -173,8 +173,8 @@ TEST_F(WorkerTest, NotifyNowRemindsAtOnceAndKeepsTheSchedule) {
   h.start();
   rt.advance(1min);
   service_backend api(h.env);
-  store_result<task> r =
-      rt.run([&]() -> otter::co<store_result<task>> { co_return co_await api.notify_now(u, t.id); });
+  store_result<task> r = rt.run(
+      [&]() -> otter::co<store_result<task>> { co_return co_await api.notify_now(u, t.id); });
   ASSERT_TRUE(r.has_value());
   rt.run_until_idle();
   std::vector<notification> sent = h.notifications(t);

@@ -23,7 +23,9 @@ class flaky_store final : public store {
 public:
   flaky_store(std::unique_ptr<store> inner, outage& o) : inner_(std::move(inner)), outage_(o) {}
 
-  store_result<int> migrate() override { return pass([&] { return inner_->migrate(); }); }
+  store_result<int> migrate() override {
+    return pass([&] { return inner_->migrate(); });
+  }
   store_result<created_user> create_user(const new_user& u) override {
     return pass([&] { return inner_->create_user(u); });
   }
@@ -74,8 +76,8 @@ public:
     return pass([&] { return inner_->record_attempts(attempts); });
   }
   store_result<std::vector<notification>> list_notifications(user_id owner, task_id t,
-                                                              notification_id after,
-                                                              std::size_t limit) override {
+                                                             notification_id after,
+                                                             std::size_t limit) override {
     return pass([&] { return inner_->list_notifications(owner, t, after, limit); });
   }
   store_result<std::vector<delivery_attempt>> list_attempts(notification_id id) override {

@@ -68,7 +68,9 @@ service_harness::service_harness(otter::runtime& runtime, service_config config,
   env.repo = repo_.get();
   env.boot = &boot;
   otter::runtime* r = &rt;
-  env.now = [r] { return harness_epoch + std::chrono::milliseconds(r->now_ms()); };
+  env.now = [r] {
+    return harness_epoch + std::chrono::milliseconds(r->now_ms());
+  };
   // Webhooks: no poster by default (the deterministic runtime cannot take messages from I/O
   // threads); a test that needs them sets env.delivery.post to a fake.
   env.delivery.now = env.now;
@@ -110,7 +112,9 @@ task service_harness::add_task(user_id owner, const std::string& title,
   return must_ok(db_->create_task(owner, t));
 }
 
-task service_harness::reload(const task& t) { return must_ok(db_->find_task(t.user, t.id)); }
+task service_harness::reload(const task& t) {
+  return must_ok(db_->find_task(t.user, t.id));
+}
 
 std::vector<notification> service_harness::notifications(const task& t) {
   return must_ok(db_->list_notifications(t.user, t.id, notification_id{}, 1000));

@@ -18,9 +18,9 @@
 #include "notifier/service/env.hpp"
 #include "notifier/service/repo.hpp"
 #include "notifier/store/store.hpp"
-#include "support/flaky_store.hpp"
-
 #include "otter/core/runtime.hpp"
+
+#include "support/flaky_store.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -20,7 +20,6 @@
 #include "notifier/domain/task.hpp"
 #include "notifier/domain/user.hpp"
 #include "notifier/store/store_error.hpp"
-
 #include "otter/core/co.hpp"
 
 #include <cstddef>

@@ -23,7 +23,6 @@
 #pragma once
 
 #include "notifier/service/env.hpp"
-
 #include "otter/core/co.hpp"
 #include "otter/core/pid.hpp"
 #include "otter/core/runtime.hpp"

@@ -30,8 +30,9 @@ public:
   otter::co<store_result<task>> find_task(user_id owner, task_id id) override;
   otter::co<store_result<task>> complete_task(user_id owner, task_id id) override;
   otter::co<store_result<task>> notify_now(user_id owner, task_id id) override;
-  otter::co<store_result<std::vector<notification>>> list_notifications(
-      user_id owner, task_id id, notification_id after, std::size_t limit) override;
+  otter::co<store_result<std::vector<notification>>> list_notifications(user_id owner, task_id id,
+                                                                        notification_id after,
+                                                                        std::size_t limit) override;
   otter::co<api::health_report> health() override;
 
 private:

@@ -15,7 +15,6 @@
 #include "notifier/domain/notification.hpp"
 #include "notifier/service/env.hpp"
 #include "notifier/store/store_error.hpp"
-
 #include "otter/core/co.hpp"
 
 #include <cstddef>

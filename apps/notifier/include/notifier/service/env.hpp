@@ -15,7 +15,6 @@
 #include "notifier/domain/backoff.hpp"
 #include "notifier/domain/clock.hpp"
 #include "notifier/domain/schedule.hpp"
-
 #include "otter/core/atom.hpp"
 
 #include <atomic>
@@ -57,20 +56,20 @@ struct service_config {
 
 /// The registered names of one service's processes.
 struct service_names {
-  otter::atom root;       // the application's supervisor
-  otter::atom writer;     // the batching writer
-  otter::atom workers;    // the Registry: task id -> worker
-  otter::atom tasks;      // the DynamicSupervisor of task workers
-  otter::atom delivery;   // the Task.Supervisor of deliveries
+  otter::atom root;      // the application's supervisor
+  otter::atom writer;    // the batching writer
+  otter::atom workers;   // the Registry: task id -> worker
+  otter::atom tasks;     // the DynamicSupervisor of task workers
+  otter::atom delivery;  // the Task.Supervisor of deliveries
   [[nodiscard]] static service_names under(const std::string& prefix);
 };
 
 /// How far the boot has come (the starter writes it; health and the boot benchmark read it).
 struct boot_progress {
   std::atomic<std::size_t> workers_started{0};
-  std::atomic<bool> workers_done{false};     // a worker runs for every open task
-  std::atomic<std::size_t> redelivered{0};   // undelivered entries handed to deliveries
-  std::atomic<bool> done{false};             // the starter has finished
+  std::atomic<bool> workers_done{false};    // a worker runs for every open task
+  std::atomic<std::size_t> redelivered{0};  // undelivered entries handed to deliveries
+  std::atomic<bool> done{false};            // the starter has finished
 };
 
 /// Counters of the service's work since it started (operators and benchmarks read them).
@@ -88,7 +87,7 @@ struct env {
   /// How deliveries post webhooks and stamp attempts (channels/webhook.hpp); the owner fills
   /// it from config.webhook, the I/O threads and the clock.
   channels::delivery_context delivery{};
-  boot_progress* boot = nullptr;  // optional
+  boot_progress* boot = nullptr;   // optional
   service_stats* stats = nullptr;  // optional
   /// The current time. The service's own clock is the wall clock; tests pass one that follows
   /// the deterministic runtime's manual clock.

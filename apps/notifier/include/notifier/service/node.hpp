@@ -19,7 +19,6 @@
 #pragma once
 
 #include "notifier/service/env.hpp"
-
 #include "otter/core/runtime.hpp"
 #include "otter/core/term.hpp"
 

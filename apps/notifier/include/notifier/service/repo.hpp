@@ -1,6 +1,7 @@
 // notifier/service/repo.hpp: the store as the service's processes use it.
 //
-//   store_result<task> t = co_await env.repo->run([id](store& s) { return s.find_task(owner, id); });
+//   store_result<task> t = co_await env.repo->run([id](store& s) { return s.find_task(owner, id);
+//   });
 //
 // run() executes the function on Otter's blocking pool (otter/core/blocking.hpp), so a store
 // call never stalls a scheduler thread, with the connection that belongs to the pool thread it
@@ -16,7 +17,6 @@
 #pragma once
 
 #include "notifier/store/store.hpp"
-
 #include "otter/core/blocking.hpp"
 #include "otter/core/co.hpp"
 
@@ -45,7 +45,9 @@ public:
   template <class F>
   auto run(F f) -> otter::co<std::invoke_result_t<F&, store&>> {
     // Built in its own statement: GCC 12 mishandles a capturing lambda inside co_await.
-    auto job = [this, fn = std::move(f)]() mutable { return direct(fn); };
+    auto job = [this, fn = std::move(f)]() mutable {
+      return direct(fn);
+    };
     co_return co_await otter::blocking(std::move(job));
   }
 

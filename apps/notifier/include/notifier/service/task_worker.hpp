@@ -27,7 +27,6 @@
 #include "notifier/domain/clock.hpp"
 #include "notifier/domain/ids.hpp"
 #include "notifier/service/env.hpp"
-
 #include "otter/core/co.hpp"
 #include "otter/core/expected.hpp"
 #include "otter/core/pid.hpp"

@@ -28,7 +28,6 @@
 #include "notifier/domain/notification.hpp"
 #include "notifier/service/env.hpp"
 #include "notifier/store/store_error.hpp"
-
 #include "otter/core/co.hpp"
 #include "otter/otp/child_spec.hpp"
 
