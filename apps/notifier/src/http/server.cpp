@@ -27,7 +27,7 @@ namespace {
 
 std::atomic<std::uint64_t> next_connection_id{1};
 
-/// How long stop step 4 waits for the connections it forced closed.
+/// How long stop steps 2 and 4 wait for the I/O threads (which may have been stopped).
 constexpr std::chrono::milliseconds force_wait{1000};
 
 }  // namespace
@@ -163,9 +163,16 @@ void server_core::stop() {
   asio::post(acceptor_strand_, [self = shared_from_this()] {
     boost::system::error_code ignored;
     self->acceptor_.close(ignored);
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->acceptor_closed_ = true;
+    self->done_.notify_all();
   });
   for (auto& c : open) {
     c->on_server_stop();
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    (void)done_.wait_for(lock, force_wait, [this] { return acceptor_closed_; });
   }
   // Step 3.
   if (wait_idle(options_.stop_timeout)) {

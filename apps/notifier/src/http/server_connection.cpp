@@ -107,6 +107,7 @@ void connection::on_request(beast::error_code ec) {
 }
 
 void connection::on_read_error(beast::error_code ec) {
+  cut_short_ = true;  // whatever it is, the rest of the request was not read
   if (ec == http::error::body_limit) {
     write(error_response(413, "payload_too_large",
                          "the body is larger than "
@@ -202,9 +203,17 @@ void connection::on_written(beast::error_code ec) {
 }
 
 void connection::linger() {
-  state_ = state::lingering;
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  // Drain only when the client may still be sending: a request cut short (413, 431, 400) or
+  // bytes already here (pipelined requests). Otherwise nothing is unread, and closing now
+  // sends a plain FIN after the response.
+  beast::error_code aec;
+  if (!cut_short_ && buffer_.size() == 0 && stream_.socket().available(aec) == 0 && !aec) {
+    close();
+    return;
+  }
+  state_ = state::lingering;
   stream_.expires_after(
       std::min<std::chrono::milliseconds>(core_->options().request_timeout, linger_time));
   stream_.async_read_some(asio::buffer(drain_),

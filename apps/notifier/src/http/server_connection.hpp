@@ -19,7 +19,8 @@
 //   lingering  the send side is shut down and what the client still sends is read and
 //              dropped for a short while, so that unread request bytes do not make the kernel
 //              reset the connection before the client has read the response (Apache's
-//              lingering close)
+//              lingering close). Only when bytes may be unread: a request cut short, or
+//              pipelined bytes; otherwise the connection closes at once
 //
 // Lifetime: the connection is owned by shared_ptrs: its pending I/O handlers and the request
 // process's responder each hold one, so it lives until both are done.
@@ -106,6 +107,7 @@ private:
   unsigned version_ = 11;   // of the request being handled
   bool keep_alive_ = true;  // of the request being handled
   bool stopping_ = false;   // on_server_stop() ran: close after the response
+  bool cut_short_ = false;  // a request was not read to its end: drain before closing
 };
 
 }  // namespace notifier::detail

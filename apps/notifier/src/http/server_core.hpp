@@ -7,7 +7,8 @@
 //      register_connection() refuses newcomers, so no connection escapes step 2.
 //   2. Close the acceptor (on its strand) and post on_server_stop() to every connection (on its
 //      strand): a connection waiting for a request closes; one with a request in flight closes
-//      after writing its response (server_connection.hpp).
+//      after writing its response (server_connection.hpp). Wait (1 s at most) for the acceptor
+//      to be closed, so that nobody can connect once stop() returns.
 //   3. Wait on done_ until no connection is registered and no request process is alive, for at
 //      most options.stop_timeout.
 //   4. Post on_force_stop() to the connections left: a request still in flight is answered 503
@@ -102,6 +103,7 @@ private:
   std::mutex mu_;
   std::condition_variable done_;  // notified when connections_ or handlers_ shrink
   bool stopping_ = false;
+  bool acceptor_closed_ = false;  // set on acceptor_strand_ by stop step 2
   std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
 };
 
