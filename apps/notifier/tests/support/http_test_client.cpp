@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -129,6 +130,26 @@ bool http_test_client::closed_by_server(std::chrono::milliseconds wait) {
   }
   throw std::runtime_error("http_test_client: unexpected data: "
                            + std::string(scratch.data(), got));
+}
+
+bool http_test_client::readable_within(std::chrono::milliseconds wait) {
+  if (buffer_.size() != 0) {
+    return true;
+  }
+  asio::steady_timer timer(context_, wait);
+  bool readable = false;
+  stream_.socket().async_wait(asio::socket_base::wait_read, [&](beast::error_code ec) {
+    readable = !ec;
+    timer.cancel();
+  });
+  timer.async_wait([&](beast::error_code ec) {
+    if (!ec) {
+      stream_.socket().cancel();
+    }
+  });
+  context_.restart();
+  context_.run();
+  return readable;
 }
 
 std::uint16_t http_test_client::local_port() const {

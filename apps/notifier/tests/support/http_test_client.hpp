@@ -65,8 +65,13 @@ public:
   /// Reads one response.
   http_response receive();
   /// Whether the server has closed the connection: true on EOF or reset, false when nothing
-  /// arrives within `wait` (data that arrives instead is an error: the test expected none).
+  /// arrives within `wait` (the deadline then closes the client's socket); data that arrives
+  /// instead is an error (the test expected none).
   bool closed_by_server(std::chrono::milliseconds wait = std::chrono::seconds(5));
+
+  /// Whether the server sends anything (or closes) within `wait`; the connection stays usable
+  /// either way. Tests use it to show that an answer is held back.
+  bool readable_within(std::chrono::milliseconds wait);
 
   /// The client's local port: the same across requests on one connection.
   [[nodiscard]] std::uint16_t local_port() const;
