@@ -18,8 +18,8 @@ json optional_time(const std::optional<timestamp>& t) {
   return t ? json(format_time(*t)) : json();
 }
 
-/// The string under `key`: nothing when the key is absent or null (when `nullable`), the
-/// reason when it has another type.
+/// The string under `key`. An optional field may be absent or null (then nothing); a required
+/// one must be present; either must otherwise be a string. The error names the field.
 otter::expected<std::optional<std::string>, std::string> string_field(const nlohmann::json& body,
                                                                       const char* key,
                                                                       bool required) {

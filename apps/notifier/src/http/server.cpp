@@ -170,12 +170,12 @@ void server_core::stop() {
   for (auto& c : open) {
     c->on_server_stop();
   }
-  {
+  if (!io_.context().stopped()) {
     std::unique_lock<std::mutex> lock(mu_);
     (void)done_.wait_for(lock, force_wait, [this] { return acceptor_closed_; });
   }
-  // Step 3.
-  if (wait_idle(options_.stop_timeout)) {
+  // Step 3. (An io_runner stopped first runs no handler any more: nothing can progress.)
+  if (io_.context().stopped() || wait_idle(options_.stop_timeout)) {
     return;
   }
   // Step 4.

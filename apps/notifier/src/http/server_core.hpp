@@ -14,9 +14,10 @@
 //   4. Post on_force_stop() to the connections left: a request still in flight is answered 503
 //      "shutting_down", then every connection closes. Wait (1 s at most) for the connections
 //      and the request processes.
-// Steps 3 and 4 are bounded so that stop() returns even when the io_runner was stopped first
-// (its handlers then never run) or a backend call hangs; a request process still running then
-// ends on its own (or at the runtime's shutdown), and its answer is dropped.
+// The waits are bounded so that stop() returns even when a backend call hangs, and skipped
+// when the io_runner was stopped first (its handlers never run again, so nothing can close).
+// A request process still running then ends on its own (or at the runtime's shutdown), and
+// its answer is dropped.
 //
 // Request processes are counted with an atomic (a per-request lock would serialize every
 // request of the server); connections, which open and close far less often, are registered

@@ -3,6 +3,7 @@
 #include "http/server_connection.hpp"
 #include "http/server_core.hpp"
 
+#include <exception>
 #include <utility>
 
 namespace notifier::detail {
@@ -52,8 +53,12 @@ const api_context& responder::context() const noexcept {
 }
 
 void spawn_request_process(otter::runtime& rt, api_request req, std::shared_ptr<responder> out) {
-  // If spawn throws, `out` dies with this frame and answers 500.
-  (void)rt.spawn(serve, std::move(req), std::move(out));
+  try {
+    (void)rt.spawn(serve, std::move(req), std::move(out));
+  } catch (const std::exception&) {
+    // Out of memory: the responder died with the unborn process's frame and answered 500.
+    // Swallowed here, on an I/O thread, where an exception would end io_context::run().
+  }
 }
 
 }  // namespace notifier::detail

@@ -49,8 +49,8 @@ private:
   bool answered_ = false;
 };
 
-/// Spawns the request process for `req` on `rt`; `out` answers for it (also when spawning
-/// throws). Called on an I/O thread; returns without waiting.
+/// Spawns the request process for `req` on `rt`; `out` answers for it (500 when spawning
+/// fails: the exception is not propagated). Called on an I/O thread; returns without waiting.
 void spawn_request_process(otter::runtime& rt, api_request req, std::shared_ptr<responder> out);
 
 }  // namespace notifier::detail

@@ -57,6 +57,16 @@ TEST_F(HttpServerTest, StopAnswers503ToRequestsThatOutlastTheStopTimeout) {
   ASSERT_EQ(stopped.wait_for(std::chrono::seconds(10)), std::future_status::ready);
 }
 
+// With the I/O threads gone no connection can close, so waiting would only burn the whole
+// stop_timeout (10 s by default): stop() sees it and returns at once.
+TEST_F(HttpServerTest, StopReturnsAtOnceWhenTheIoRunnerStoppedFirst) {
+  http_test_client idle(server_->port());
+  ASSERT_EQ(idle.request("GET", "/health").status, 200U);
+  io_.stop();
+  auto stopped = std::async(std::launch::async, [this] { server_->stop(); });
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+}
+
 TEST_F(HttpServerTest, StopIsIdempotent) {
   const auto port = server_->port();
   server_->stop();
