@@ -71,7 +71,7 @@ void connection::on_header(beast::error_code ec) {
   // A client that waits for "100 Continue" before sending its body gets it; the body limit
   // has been checked against Content-Length already (the header read fails with body_limit).
   const auto& req = parser_->get();
-  if (beast::iequals(req[http::field::expect], "100-continue")) {
+  if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
     continue_ = {};
     continue_.version(req.version());
     continue_.result(http::status::continue_);
@@ -108,6 +108,8 @@ void connection::on_request(beast::error_code ec) {
 
 void connection::on_read_error(beast::error_code ec) {
   cut_short_ = true;  // whatever it is, the rest of the request was not read
+  version_ = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+  head_ = false;
   if (ec == http::error::body_limit) {
     write(error_response(413, "payload_too_large",
                          "the body is larger than "
@@ -131,6 +133,7 @@ void connection::spawn_handler() {
   parser_.reset();
   version_ = message.version();
   keep_alive_ = message.keep_alive();
+  head_ = message.method() == http::verb::head;
   api_request req;
   req.method = message.method();
   req.target = std::string(message.target());
@@ -183,6 +186,11 @@ void connection::write(api_response r, bool close_after) {
   response_.body() = std::move(r.body);
   response_.keep_alive(!close_after);
   response_.prepare_payload();
+  if (head_) {
+    // A HEAD answer has the header of the full answer but no body (RFC 9110 9.3.2); a body
+    // would be read as the start of the next response on a keep-alive connection.
+    response_.body().clear();
+  }
   stream_.expires_after(core_->options().request_timeout);
   http::async_write(
       stream_, response_,

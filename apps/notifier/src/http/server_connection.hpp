@@ -107,6 +107,7 @@ private:
   unsigned version_ = 11;   // of the request being handled
   bool keep_alive_ = true;  // of the request being handled
   bool stopping_ = false;   // on_server_stop() ran: close after the response
+  bool head_ = false;       // the request being handled is a HEAD: answer without a body
   bool cut_short_ = false;  // a request was not read to its end: drain before closing
 };
 

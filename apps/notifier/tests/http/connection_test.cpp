@@ -51,6 +51,22 @@ TEST_F(HttpServerTest, ConnectionCloseAndHttp10CloseAfterTheResponse) {
   EXPECT_TRUE(old.closed_by_server());
 }
 
+// HEAD is not a route's method (405), and its answer has no body, so that the next answer on
+// the connection is read as such.
+TEST_F(HttpServerTest, AHeadRequestIsAnsweredWithoutABody) {
+  http_test_client c(server_->port());
+  c.send_raw("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string raw;
+  while (raw.find("\r\n\r\n") == std::string::npos || !contains(raw, "\"status\"")) {
+    auto chunk = c.read_some();
+    ASSERT_FALSE(chunk.empty());
+    raw += chunk;
+  }
+  auto first_end = raw.find("\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 405", 0), 0U) << raw;
+  EXPECT_EQ(raw.find("HTTP/1.1 200", first_end), first_end + 4) << raw;
+}
+
 TEST_F(HttpServerTest, ExpectContinueGets100ThenTheAnswer) {
   auto token = create_user("ada");
   http_test_client c(server_->port());

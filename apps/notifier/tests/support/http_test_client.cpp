@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -104,6 +105,23 @@ http_response http_test_client::receive() {
   out.body = std::move(msg.body());
   out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
   return out;
+}
+
+std::string http_test_client::read_some() {
+  if (buffer_.size() != 0) {
+    std::string out = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    return out;
+  }
+  std::array<char, 4096> scratch{};
+  std::size_t got = 0;
+  stream_.expires_after(timeout_);
+  stream_.async_read_some(asio::buffer(scratch), [this, &got](beast::error_code ec, std::size_t n) {
+    ec_ = ec == asio::error::eof ? beast::error_code() : ec;
+    got = n;
+  });
+  run("read");
+  return std::string(scratch.data(), got);
 }
 
 bool http_test_client::closed_by_server(std::chrono::milliseconds wait) {

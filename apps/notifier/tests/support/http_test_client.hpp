@@ -64,6 +64,8 @@ public:
   void send_raw(std::string_view bytes);
   /// Reads one response.
   http_response receive();
+  /// Reads whatever bytes come next, unparsed (empty at end of stream).
+  std::string read_some();
   /// Whether the server has closed the connection: true on EOF or reset, false when nothing
   /// arrives within `wait` (the deadline then closes the client's socket); data that arrives
   /// instead is an error (the test expected none).
