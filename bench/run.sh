@@ -49,6 +49,10 @@ register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no Dy
 register ets_read ets_read:lookups/s:higher ets_entry_bytes:bytes/entry:lower  # no CAF twin
 register ets_write ets_write:updates/s:higher                                  # no CAF twin
 register registry_lookup registry_lookup:lookups/s:higher registry_bytes:bytes/entry:lower  # BEAM only
+register notifier_boot notifier_boot:s:lower notifier_boot_rss:MiB:lower  # the service: no twins
+register notifier_load notifier_load:reminders/s:higher notifier_backlog:tasks:lower \
+  notifier_backlog_growth:tasks:lower notifier_saturated:reminders/s:higher \
+  notifier_bare_insert:entries/s:higher notifier_saturated_ratio:ratio:higher
 
 # ---- helpers -----------------------------------------------------------------------------------
 status=0

@@ -95,8 +95,10 @@ int main(int argc, char** argv) {
   while (!node->boot().workers_done.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // Let the cadence settle for one interval, then measure the window.
-  std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+  // The first reminders are due from `start` on; after one interval every task has had its
+  // first, and the cadence is steady: the window starts then.
+  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
+      (start + std::chrono::milliseconds(interval_ms)).time_since_epoch()));
   const std::size_t backlog_start = overdue(db, std::chrono::seconds(1));
   const std::uint64_t r0 = node->stats().reminders.load();
   const auto t0 = bench::clock::now();
