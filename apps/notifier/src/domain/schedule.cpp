@@ -1,5 +1,6 @@
 #include "notifier/domain/schedule.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace notifier {
@@ -8,12 +9,9 @@ timestamp next_notify_at(timestamp due, std::chrono::milliseconds interval, time
   if (interval <= std::chrono::milliseconds::zero()) {
     throw std::invalid_argument("next_notify_at: the interval must be positive");
   }
-  // On time or late by less than one interval: keep the phase (no drift from late timers).
-  if (now < due + interval) {
-    return due + interval;
-  }
-  // Overdue by a whole interval or more: this one reminder stands for all the missed ones.
-  return now + interval;
+  // One interval after the reminder was sent: never two within an interval (schedule.hpp). An
+  // overdue task's one reminder stands for all the missed ones.
+  return std::max(due, now) + interval;
 }
 
 bool is_due(const task& t, timestamp now) noexcept {

@@ -1,17 +1,18 @@
 // notifier/domain/schedule.hpp: the durable schedule rule.
 //
 // A task's next reminder time (task::next_notify_at) is stored. When a reminder that was due at
-// `due` is sent at `now`, the next one is due at
+// `due` is sent at `now` (now >= due), the next one is due one interval after it was sent:
 //
-//   due + interval   when now < due + interval   (on time, or late by less than one interval:
-//                                                  the cadence keeps its phase, so a timer that
-//                                                  fires a little late does not shift it)
-//   now + interval   otherwise                    (overdue by one interval or more, e.g. the
-//                                                  service was down: one reminder now, then the
-//                                                  cadence resumes from now)
+//   next = max(due, now) + interval
 //
-// so a restart after any downtime sends one reminder per overdue task, never one per missed
-// interval (no burst), and never skips one (the stored time is in the past, hence due at once).
+// so two reminders of a task are never less than one interval apart, whatever happened in
+// between: a late timer, a crash and restart a moment after a reminder, an outage. A restart
+// after any downtime sends one reminder per overdue task, never one per missed interval (no
+// burst), and never skips one (the stored time is in the past, hence due at once). The price is
+// drift: a timer that fires late moves the cadence by its lateness (milliseconds), as an Elixir
+// worker that re-arms Process.send_after after each tick does. Keeping the phase instead
+// (due + interval) would let a reminder that came late be followed by the next one less than
+// an interval later, which is exactly what a restart must not do.
 // Details and the crash argument: docs/design/notifier_store.md#durable-schedule.
 //
 // Thread safety: pure functions.
