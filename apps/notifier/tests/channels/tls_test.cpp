@@ -5,6 +5,7 @@
 #include "notifier/http/client.hpp"
 #include "notifier/io/io_runner.hpp"
 
+#include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
 
 #include <gtest/gtest.h>
@@ -28,27 +29,7 @@ using namespace std::chrono_literals;
 using test_support::tls_files;
 using test_support::webhook_receiver;
 
-// A directory of its own under the system's temporary directory, removed at the end.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "otter-tls-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
+using testing::temp_dir;
 
 void write_pem(const std::filesystem::path& file, X509* cert, EVP_PKEY* key) {
   std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(file.c_str(), "w"), &std::fclose);

@@ -17,19 +17,7 @@ namespace notifier::testing {
 
 // -- sqlite ------------------------------------------------------------------------------------
 
-sqlite_backend::sqlite_backend() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "notifier-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("mkdtemp failed");
-  }
-  dir_ = pattern;
-  file_ = dir_ / "notifier.db";
-}
-
-sqlite_backend::~sqlite_backend() {
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
+sqlite_backend::sqlite_backend() : file_(dir_.path() / "notifier.db") {}
 
 store_result<std::unique_ptr<store>> sqlite_backend::open(
     std::function<void()> before_commit) const {

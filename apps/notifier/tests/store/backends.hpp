@@ -13,6 +13,8 @@
 
 #include "notifier/store/store.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,7 +31,6 @@ public:
   sqlite_backend();
   sqlite_backend(const sqlite_backend&) = delete;
   sqlite_backend& operator=(const sqlite_backend&) = delete;
-  ~sqlite_backend();
 
   /// Why the backend cannot run, or nothing.
   [[nodiscard]] std::optional<std::string> unavailable() const { return std::nullopt; }
@@ -44,7 +45,7 @@ public:
   [[nodiscard]] const std::filesystem::path& file() const { return file_; }
 
 private:
-  std::filesystem::path dir_;
+  temp_dir dir_;
   std::filesystem::path file_;
 };
 

@@ -3,6 +3,8 @@
 #include "notifier/store/sqlite_store.hpp"
 #include "otter/otp/dynamic_supervisor.hpp"
 
+#include "store/store_test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -23,31 +25,9 @@ std::unique_ptr<store> open_or_throw(const std::string& path) {
   return std::move(*s);
 }
 
-template <class T>
-T must_ok(store_result<T> r) {
-  if (!r) {
-    throw std::runtime_error("store call failed: " + r.error().message);
-  }
-  return std::move(*r);
-}
-
 std::atomic<int> next_service{0};
 
 }  // namespace
-
-temp_dir::temp_dir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "notifier-service-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("mkdtemp failed");
-  }
-  path_ = pattern;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 service_harness::service_harness(otter::runtime& runtime, service_config config,
                                  std::string db_path)
@@ -58,7 +38,7 @@ service_harness::service_harness(otter::runtime& runtime, service_config config,
   }
   db_path_ = db_path;
   db_ = open_or_throw(db_path_);
-  must_ok(db_->migrate());
+  must(db_->migrate());
   repo_ = std::make_unique<repo>([this]() -> store_result<std::unique_ptr<store>> {
     return std::unique_ptr<store>(std::make_unique<flaky_store>(open_or_throw(db_path_), fault));
   });
@@ -100,7 +80,7 @@ void service_harness::stop() {
 
 user_id service_harness::add_user(std::optional<std::string> webhook_url) {
   new_user u{.name = "user", .webhook_url = std::move(webhook_url), .created_at = now()};
-  return must_ok(db_->create_user(u)).user.id;
+  return must(db_->create_user(u)).user.id;
 }
 
 task service_harness::add_task(user_id owner, const std::string& title,
@@ -109,15 +89,15 @@ task service_harness::add_task(user_id owner, const std::string& title,
              .details = std::nullopt,
              .created_at = now(),
              .first_notify_at = first_due.value_or(now() + env.config.interval)};
-  return must_ok(db_->create_task(owner, t));
+  return must(db_->create_task(owner, t));
 }
 
 task service_harness::reload(const task& t) {
-  return must_ok(db_->find_task(t.user, t.id));
+  return must(db_->find_task(t.user, t.id));
 }
 
 std::vector<notification> service_harness::notifications(const task& t) {
-  return must_ok(db_->list_notifications(t.user, t.id, notification_id{}, 1000));
+  return must(db_->list_notifications(t.user, t.id, notification_id{}, 1000));
 }
 
 std::size_t service_harness::workers() {

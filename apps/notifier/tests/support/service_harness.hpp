@@ -21,6 +21,7 @@
 #include "otter/core/runtime.hpp"
 
 #include "support/flaky_store.hpp"
+#include "support/temp_dir.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -29,19 +30,6 @@
 #include <vector>
 
 namespace notifier::testing {
-
-/// A temporary directory, removed with its content.
-class temp_dir {
-public:
-  temp_dir();
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir();
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
 
 class service_harness {
 public:
