@@ -68,8 +68,11 @@ struct worker {
   }
 
   static void arm(state& s, timestamp at) {
-    auto delay = std::max<std::int64_t>(0, (at - s.e->now()).count());
-    otter::send_after(otter::self(), tick{++s.generation}, delay);
+    arm_in(s, std::max<std::int64_t>(0, (at - s.e->now()).count()));
+  }
+  // The one place a timer is armed: a new generation makes every older tick stale.
+  static void arm_in(state& s, std::int64_t delay_ms) {
+    otter::send_after(otter::self(), tick{++s.generation}, delay_ms);
   }
 
   static cast_result stop_for(const store_error& err) {
@@ -91,8 +94,7 @@ struct worker {
     if (s.e->stats != nullptr) {
       s.e->stats->store_retries.fetch_add(1, std::memory_order_relaxed);
     }
-    auto delay = backoff_delay(s.e->config.store_retry, s.failures);
-    otter::send_after(otter::self(), tick{++s.generation}, delay);
+    arm_in(s, backoff_delay(s.e->config.store_retry, s.failures).count());
     return cast_result::noreply();
   }
 
