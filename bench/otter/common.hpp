@@ -46,12 +46,12 @@ inline void metric(const char* name, double value) {
   std::fflush(stdout);
 }
 
-/// Resident set size from /proc/self/status (VmRSS), in bytes.
-inline std::int64_t rss_bytes() {
+/// A size field of /proc/self/status ("VmRSS:", "VmHWM:", ...), in bytes; 0 when absent.
+inline std::int64_t status_bytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
   std::string key;
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == field) {
       std::int64_t kb = 0;
       in >> kb;
       return kb * 1024;
@@ -60,6 +60,16 @@ inline std::int64_t rss_bytes() {
     std::getline(in, rest);
   }
   return 0;
+}
+
+/// Resident set size (VmRSS), in bytes.
+inline std::int64_t rss_bytes() {
+  return status_bytes("VmRSS:");
+}
+
+/// Peak resident set size (VmHWM), in bytes.
+inline std::int64_t peak_rss_bytes() {
+  return status_bytes("VmHWM:");
 }
 
 /// Two schedulers, as every twin uses (the machine has 2 cores).

@@ -94,20 +94,4 @@ inline std::string bench_db(const scratch_dir& dir) {
   return "sqlite:" + (dir.path / "notifier.db").string();
 }
 
-/// Peak resident set size (VmHWM), in bytes.
-inline std::int64_t peak_rss_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmHWM:") {
-      std::int64_t kb = 0;
-      in >> kb;
-      return kb * 1024;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return -1;
-}
-
 }  // namespace bench
