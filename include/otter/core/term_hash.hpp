@@ -33,8 +33,6 @@
 namespace otter {
 
 [[nodiscard]] std::uint64_t hash_term(const term& t) noexcept;
-/// Atoms by name: the same value in every run. Not phash2.
-[[nodiscard]] std::uint64_t stable_hash_term(const term& t) noexcept;
 
 /// :erlang.phash2(t): in [0, 2^27).
 [[nodiscard]] std::uint32_t phash2(const term& t) noexcept;
