@@ -22,7 +22,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 namespace otter::partition_supervisor {
@@ -213,8 +212,7 @@ std::int64_t partitions_of(const options& opts) {
   if (opts.partitions) {
     return *opts.partitions;
   }
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<std::int64_t>(n);
+  return static_cast<std::int64_t>(schedulers_online());
 }
 
 child_spec partition_spec(const child_spec& spec, const options& opts, const table_ptr& table,

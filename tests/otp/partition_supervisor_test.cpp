@@ -168,6 +168,23 @@ TEST_P(PartitionSupervisorTest, NonIntegerKeysRouteToThePartitionsElixirPicks) {
   });
 }
 
+TEST_P(PartitionSupervisorTest, PartitionsDefaultToTheSchedulersOnline) {
+  const unsigned expected = GetParam() == test_support::runtime_kind::deterministic ? 1U : 2U;
+  run([expected]() -> co<void> {
+    EXPECT_EQ(schedulers_online(), expected);
+    partition_supervisor::options opts;
+    opts.name = server_ref(a("Elixir.PsDefault"));
+    start_result r = co_await partition_supervisor::start_link(args_spec(), std::move(opts));
+    EXPECT_TRUE(r.has_value());
+    EXPECT_EQ(partition_supervisor::partitions(a("Elixir.PsDefault")),
+              static_cast<std::int64_t>(expected));
+    supervisor::child_counts counts =
+        co_await partition_supervisor::count_children(a("Elixir.PsDefault"));
+    EXPECT_EQ(counts.active, static_cast<std::int64_t>(expected));
+    co_await partition_supervisor::stop(a("Elixir.PsDefault"));
+  });
+}
+
 TEST_P(PartitionSupervisorTest, ARestartedPartitionIsRoutedToItsNewPid) {
   log_sink previous = set_log_sink({});  // the child_terminated report is expected
   run([]() -> co<void> {

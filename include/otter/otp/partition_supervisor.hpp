@@ -72,8 +72,8 @@ using with_arguments_fn =
 struct options {
   /// Required: an atom or a {:via, ...} / {:global, ...} name; it names the supervisor too.
   std::optional<server_ref> name{};
-  /// How many partitions (> 0); unset means the number of schedulers online (the machine's
-  /// hardware threads, as System.schedulers_online() defaults to).
+  /// How many partitions (> 0); unset means otter::schedulers_online(), as Elixir's
+  /// System.schedulers_online().
   std::optional<std::int64_t> partitions{};
   /// Unset leaves each partition's arguments unchanged.
   with_arguments_fn with_arguments{};
