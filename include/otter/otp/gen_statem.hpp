@@ -64,9 +64,12 @@
 //     it answers system messages (otter/otp/sys.hpp) between events: get_state is
 //     {state, data} (a std::pair<state, data> for get_state<std::pair<...>>);
 //   - term requests (atoms, numbers, strings, terms) travel as GenServer's do, so
-//     GenServer.call / cast reach a gen_statem and term calls of gen_statem reach a GenServer.
-// Not built: enter_loop, send_request / wait_response, start_monitor, change_callback_module,
-// code_change and format_status callbacks, hibernate_after (hibernate is accepted, ignored).
+//     GenServer.call / cast reach a gen_statem and term calls of gen_statem reach a GenServer;
+//   - send_request / wait_response / receive_response / check_response make a call whose
+//     reply is collected later (otter/otp/gen_statem_request.hpp).
+// Not built: request id collections (reqids_*), enter_loop, start_monitor,
+// change_callback_module, code_change and format_status callbacks, hibernate_after
+// (hibernate is accepted, ignored).
 //
 // Thread safety: the functions in gen_statem:: are @in_process; the handlers run in the
 // machine's process, one at a time.
@@ -77,6 +80,7 @@
 #include "otter/core/process.hpp"
 #include "otter/detail/gen_statem_loop.hpp"
 #include "otter/otp/child_spec.hpp"
+#include "otter/otp/gen_statem_request.hpp"
 #include "otter/otp/gen_statem_results.hpp"
 #include "otter/otp/server_ref.hpp"
 #include "otter/otp/start_result.hpp"
