@@ -223,6 +223,15 @@ public:
     co_await run(*r);
   }
 
+  /// enter_loop: the calling process becomes the machine, in `r`'s state with its data and
+  /// actions, as if init had returned `r` (nobody is acknowledged). Never returns normally.
+  co<void> enter(init_type r) {
+    state_.emplace(std::move(*r.state_));
+    pending_ = state_;
+    data_.emplace(std::move(*r.data_));
+    co_await run(r);
+  }
+
   // -- sys::target ---------------------------------------------------------------------------
   std::any state() override {
     if constexpr (std::is_copy_constructible_v<
@@ -362,6 +371,22 @@ co<void> machine_main(pid parent, start_options opts, A... args) {
                 "gen_statem::state_functions;` (or handle_event_function)");
   machine<S> m(parent, std::move(opts));
   co_await m.start(std::move(args)...);
+}
+
+/// The process enter_loop's machine runs in: its parent (gen:get_parent, from `$ancestors`);
+/// exits with OTP's reasons when it was not started by proc_lib or its parent's name is gone.
+pid enter_loop_parent();
+/// gen:get_proc_name: `name`, if given, must already be the calling process's; exits with
+/// OTP's reasons (process_not_registered, ...) when it is not.
+void check_enter_loop_name(const std::optional<server_ref>& name);
+
+template <class S>
+co<void> enter_main(pid parent, start_options opts, init_result<state_of<S>, typename S::data> r) {
+  static_assert(has_callback_mode<S>,
+                "a gen_statem declares `static constexpr auto callback_mode = "
+                "gen_statem::state_functions;` (or handle_event_function)");
+  machine<S> m(parent, std::move(opts));
+  co_await m.enter(std::move(r));
 }
 
 template <class S, class... A>
