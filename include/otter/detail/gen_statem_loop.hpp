@@ -109,6 +109,8 @@ protected:
   /// init succeeded (already acknowledged): its actions, the first enter call, then events
   /// until the machine stops. Never returns normally.
   co<void> run(outcome& init);
+  /// The header of get_status: "Status for state machine <name or pid>" (gen:format_status_header).
+  [[nodiscard]] term status_header() const;
 
   // -- the callback module (machine<S>) -------------------------------------------------------
   /// Calls the handler of the pending state with `e`; its result is then last().
@@ -129,6 +131,8 @@ protected:
   [[nodiscard]] virtual term last_as_term() = 0;
   /// S::terminate(reason, pending state, data), if S has one.
   virtual invocation terminate_callback(const term& reason) = 0;
+  /// S::format_status(s), or nullopt when S has none. May throw (the callback crashed).
+  virtual std::optional<status> format_status(status s) = 0;
 
   pid parent_;
   start_options opts_;
@@ -354,6 +358,14 @@ private:
       }
     }
     return {};
+  }
+
+  std::optional<status> format_status(status s) override {
+    if constexpr (requires { server_.format_status(std::move(s)); }) {
+      return status(server_.format_status(std::move(s)));
+    } else {
+      return std::nullopt;
+    }
   }
 
   S server_{};

@@ -67,9 +67,19 @@
 //     GenServer.call / cast reach a gen_statem and term calls of gen_statem reach a GenServer;
 //   - send_request / wait_response / receive_response / check_response make a call whose
 //     reply is collected later (otter/otp/gen_statem_request.hpp);
-//   - enter_loop turns a process started by proc_lib into a machine (below).
+//   - enter_loop turns a process started by proc_lib into a machine (below);
+//   - format_status (optional): `gen_statem::status format_status(gen_statem::status s)`
+//     changes how sys::get_status shows the machine (state, data, postponed events,
+//     timeouts; OTP 25's format_status/1). get_status then shows {s.state, s.data} as the
+//     state and s's other fields in place of the originals (the number of time-outs stays
+//     the real one); a format_status that raises shows {state, "Module:format_status/1
+//     crashed"} instead. The "gen_statem terminate" report shows no state, so it does not
+//     call format_status (OTP does, to hide data from its report).
 // Not built: request id collections (reqids_*), start_monitor, change_callback_module,
-// code_change and format_status callbacks, hibernate_after (hibernate is accepted, ignored).
+// format_status/2 (deprecated in OTP 25), hibernate_after (hibernate is accepted, ignored).
+// No code_change: it exists for hot code loading (sys:change_code during a release upgrade),
+// which Otter does not have: code is compiled in, so there is no new version of the callback
+// module to change the state for.
 //
 // Thread safety: the functions in gen_statem:: are @in_process; the handlers run in the
 // machine's process, one at a time.
