@@ -33,9 +33,11 @@ std::uint64_t hash_of(const term& t) noexcept {
   switch (t.type()) {
     case term::kind::integer:
       return combine(k, static_cast<std::uint64_t>(t.as_int()));
-    case term::kind::floating:
-      // operator== compares floats bit for bit, so the bits are the hash.
-      return combine(k, std::bit_cast<std::uint64_t>(t.as_double()));
+    case term::kind::floating: {
+      // operator== compares floats bit for bit, except that -0.0 equals 0.0: hash it as 0.0.
+      const double d = t.as_double() == 0.0 ? 0.0 : t.as_double();
+      return combine(k, std::bit_cast<std::uint64_t>(d));
+    }
     case term::kind::atom:
       return combine(k, t.as_atom().index());
     case term::kind::pid:
