@@ -97,6 +97,49 @@ term module_name(const char* mangled) {
   return term(atom(status == 0 && out ? out.get() : mangled));
 }
 
+pid enter_loop_parent() {
+  // gen:get_parent: the head of $ancestors, a pid or a registered name.
+  const term ancestors = get(term(atoms::ancestors));
+  if (!ancestors.is_list() || ancestors.size() == 0
+      || !(ancestors[0].is_pid() || ancestors[0].is_atom())) {
+    otter::exit(term(atom("process_was_not_started_by_proc_lib")));
+  }
+  const term& parent = ancestors[0];
+  if (parent.is_pid()) {
+    return parent.as_pid();
+  }
+  pid p = whereis(parent.as_atom());
+  if (p.is_null()) {
+    p = server_ref::global(parent).resolve();
+  }
+  if (p.is_null()) {
+    otter::exit(term(atom("could_not_find_registered_name")));
+  }
+  return p;
+}
+
+void check_enter_loop_name(const std::optional<server_ref>& name) {
+  // gen:get_proc_name: the name must already be the calling process's.
+  if (!name || name->is_pid()) {
+    return;  // enter_loop(..., self()): no name
+  }
+  if (name->is_local_name()) {
+    if (registered_name(self()) != name->local_name()) {
+      otter::exit(term(atom("process_not_registered")));
+    }
+    return;
+  }
+  if (name->resolve() == self()) {
+    return;
+  }
+  const term written = name->to_term();
+  static const atom global("global");
+  if (written.is_tagged(global, 2)) {
+    otter::exit(term(atom("process_not_registered_globally")));
+  }
+  otter::exit(tuple(atom("process_not_registered_via"), name->registry()->module()));
+}
+
 namespace {
 
 void add_actions(outcome& o, const term& actions) {

@@ -274,12 +274,23 @@ term engine::module() const {
   return statem_module();
 }
 
-term engine::status_misc(const term& sys_state, pid parent) {
-  std::string header = "Status for state machine";
-  if (opts_.name && opts_.name->is_local_name()) {
-    header += " ";
-    header += opts_.name->local_name().name();
+term engine::status_header() const {
+  // gen:format_status_header: a local name or the pid as text; a via or global name as a
+  // tuple {TagLine, Name} (Name: the name inside the via tuple).
+  std::string header = "Status for state machine ";
+  if (opts_.name && opts_.name->is_via()) {
+    return tuple(term("Status for state machine"), opts_.name->via_name());
   }
+  if (opts_.name && opts_.name->is_local_name()) {
+    header += opts_.name->local_name().name();
+  } else {
+    const pid me = self();
+    header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
+  }
+  return term(header);
+}
+
+term engine::status_misc(const term& sys_state, pid parent) {
   // Time-outs as OTP lists them: by type, in reverse term order (a fold over a small map).
   std::vector<term> timeouts;
   for (const timer_entry& e : timers_) {
@@ -291,16 +302,35 @@ term engine::status_misc(const term& sys_state, pid parent) {
     postponed.push_back(it->to_term());
   }
   const auto count = static_cast<std::int64_t>(timeouts.size());
+  const term state_data = state_term();  // {state, data}
+  status shown;
+  shown.state = state_data[0];
+  shown.data = state_data[1];
+  shown.postponed = term::list(std::move(postponed));
+  shown.timeouts = term::list(std::move(timeouts));
+  shown.log = term::list({});
+  // gen_statem:format_status: the callback's status replaces the shown one; a callback that
+  // raises shows {state, "Module:format_status/1 crashed"} as the state, the rest unchanged.
+  term state_entry = tuple(shown.state, shown.data);
+  try {
+    if (std::optional<status> formatted = format_status(shown)) {
+      shown = std::move(*formatted);
+      state_entry = tuple(shown.state, shown.data);
+    }
+  } catch (...) {
+    std::string crashed(module_.as_atom().name());
+    crashed += ":format_status/1 crashed";
+    state_entry = tuple(shown.state, term(crashed));
+  }
   return term::list(
-      {tuple(atom("header"), term(header)),
-       tuple(atom("data"),
-             term::list({tuple(term("Status"), sys_state),
-                         tuple(term("Parent"), parent.is_null() ? self() : parent),
-                         tuple(term("Modules"), term::list({module_})),
-                         tuple(term("Time-outs"), tuple(count, term::list(std::move(timeouts)))),
-                         tuple(term("Logged Events"), term::list({})),
-                         tuple(term("Postponed"), term::list(std::move(postponed)))})),
-       tuple(atom("data"), term::list({tuple(term("State"), state_term())}))});
+      {tuple(atom("header"), status_header()),
+       tuple(atom("data"), term::list({tuple(term("Status"), sys_state),
+                                       tuple(term("Parent"), parent.is_null() ? self() : parent),
+                                       tuple(term("Modules"), term::list({module_})),
+                                       tuple(term("Time-outs"), tuple(count, shown.timeouts)),
+                                       tuple(term("Logged Events"), shown.log),
+                                       tuple(term("Postponed"), shown.postponed)})),
+       tuple(atom("data"), term::list({tuple(term("State"), state_entry)}))});
 }
 
 // -- starting --------------------------------------------------------------------------------

@@ -22,7 +22,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 namespace otter::partition_supervisor {
@@ -213,8 +212,7 @@ std::int64_t partitions_of(const options& opts) {
   if (opts.partitions) {
     return *opts.partitions;
   }
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<std::int64_t>(n);
+  return static_cast<std::int64_t>(schedulers_online());
 }
 
 child_spec partition_spec(const child_spec& spec, const options& opts, const table_ptr& table,
@@ -243,7 +241,16 @@ std::int64_t partition_of(const term& key, std::int64_t partitions) {
         k < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(k) : static_cast<std::uint64_t>(k);
     return static_cast<std::int64_t>(mag % static_cast<std::uint64_t>(partitions));
   }
-  return static_cast<std::int64_t>(stable_hash_term(key) % static_cast<std::uint64_t>(partitions));
+  // :erlang.phash2(key, partitions), whose range is at most 2^32 (badarg beyond).
+  constexpr std::int64_t max_range = std::int64_t{1} << 32;
+  if (partitions == max_range) {
+    return phash2_32(key);
+  }
+  if (partitions > max_range) {
+    throw std::invalid_argument("a non-integer key routes among at most 2^32 partitions, got: "
+                                + std::to_string(partitions));
+  }
+  return phash2(key, static_cast<std::uint32_t>(partitions));
 }
 
 std::shared_ptr<name_registry> via_module() {

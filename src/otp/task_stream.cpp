@@ -21,7 +21,6 @@
 #include "otter/core/timer.hpp"
 
 #include <stdexcept>
-#include <thread>
 #include <unordered_map>
 
 namespace otter::detail {
@@ -221,9 +220,8 @@ void check_max_concurrency(std::int64_t n) {
   }
 }
 
-std::int64_t default_max_concurrency() noexcept {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<std::int64_t>(n);
+std::int64_t default_max_concurrency() {
+  return static_cast<std::int64_t>(schedulers_online());
 }
 
 }  // namespace otter::detail

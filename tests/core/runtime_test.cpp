@@ -349,6 +349,18 @@ TEST(RuntimeTest, SchedulersReportsTheSchedulerThreads) {
   EXPECT_EQ(manual.schedulers(), 0U);
 }
 
+TEST(RuntimeTest, SchedulersOnlineIsTheSchedulerCountSeenFromInside) {
+  runtime three(runtime_options{.schedulers = 3});
+  EXPECT_EQ(three.run([]() -> co<unsigned> { co_return schedulers_online(); }), 3U);
+  runtime all;
+  EXPECT_EQ(all.run([]() -> co<unsigned> { co_return schedulers_online(); }),
+            std::max(1U, std::thread::hardware_concurrency()));
+  // The deterministic runtime has one scheduler, also for the thread that drives it.
+  deterministic_runtime manual;
+  EXPECT_EQ(manual.run([]() -> co<unsigned> { co_return schedulers_online(); }), 1U);
+  EXPECT_EQ(schedulers_online(), 1U);
+}
+
 TEST(RuntimeTest, SendFromOutsideReachesTheProcess) {
   runtime rt(runtime_options{.schedulers = 2});
   auto got = std::make_shared<std::promise<int>>();

@@ -6,6 +6,7 @@
 #include "otter/core/atom.hpp"
 #include "otter/core/pid.hpp"
 #include "otter/core/ref.hpp"
+#include "otter/core/term_hash.hpp"
 
 #include <gtest/gtest.h>
 
@@ -376,8 +377,33 @@ TEST(TermTest, EqualIntegerAndFloatAreDifferentTermsOrderedIntegerFirst) {
   EXPECT_GT(term(1.0), term(1));
   EXPECT_LT(term(1.0), term(2));
   EXPECT_EQ(term(1.0), term(1.0));
-  EXPECT_NE(term(0.0), term(-0.0));
-  EXPECT_LT(term(-0.0), term(0.0));
+}
+
+TEST(TermTest, ZeroAndNegativeZeroAreEqualAsInOtp25) {
+  // OTP 25 (erl): 0.0 == -0.0 and 0.0 =:= -0.0 are true, -0.0 < 0.0 is false,
+  // lists:usort([0.0, -0.0]) is [0.0] and #{0.0 => a, -0.0 => b} is #{0.0 => b}.
+  EXPECT_EQ(term(0.0), term(-0.0));
+  EXPECT_EQ(term(0.0) <=> term(-0.0), std::strong_ordering::equal);
+  EXPECT_FALSE(term(-0.0) < term(0.0));
+  EXPECT_EQ(tuple(-0.0, 1), tuple(0.0, 1));
+  EXPECT_EQ(list(-0.0), list(0.0));
+  EXPECT_LT(term(-0.0), term(5e-324));  // the zeros still order among the other floats
+  EXPECT_GT(term(-0.0), term(-5e-324));
+  EXPECT_LT(term(0), term(-0.0));  // an integer of equal value still orders first
+  const term m = term::map({{0.0, atom("a")}, {-0.0, atom("b")}});
+  EXPECT_EQ(m.entries().size(), 1U);
+  EXPECT_EQ(m.to_string(), "%{0.0 => :b}");
+  EXPECT_EQ(*m.find(term(-0.0)), term(atom("b")));
+  EXPECT_EQ(term::map({{-0.0, 1}}), term::map({{0.0, 1}}));
+  // Equal terms hash alike, in both hashes.
+  EXPECT_EQ(hash_term(term(-0.0)), hash_term(term(0.0)));
+  EXPECT_EQ(hash_term(tuple(-0.0)), hash_term(tuple(0.0)));
+  EXPECT_EQ(phash2(term(-0.0)), phash2(term(0.0)));
+  // Each keeps its sign when printed.
+  EXPECT_EQ(term(-0.0).to_string(), "-0.0");
+  // A NaN (which Erlang does not have) stays equal to itself.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(term(nan), term(nan));
 }
 
 TEST(TermTest, AtomsInTermsOrderByName) {

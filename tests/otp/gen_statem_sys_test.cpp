@@ -1,5 +1,5 @@
-// gen_statem and :sys: get_state is {state, data}, replace_state, suspend / resume and
-// get_status.
+// gen_statem and :sys: get_state is {state, data}, replace_state, suspend / resume,
+// get_status and the format_status callback.
 
 #include "otter/otp/gen_statem.hpp"
 #include "otter/otp/sys.hpp"
@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <utility>
 
 namespace otter::test_support {
@@ -116,6 +117,96 @@ TEST_P(GenStatemSysTest, GetStatusShowsTimeoutsPostponedEventsAndTheState) {
     EXPECT_EQ(data[5],
               tuple(term("Postponed"), list(tuple(a("cast"), a("j2")), tuple(a("cast"), a("j1")))));
     EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(term("State"), tuple(a("s"), 1)))));
+  });
+}
+
+// format_status (OTP 25's format_status/1): hides the secret in the data, the postponed events
+// and the time-outs; mode :crash raises. Its data is %{mode: m, secret: 42}.
+struct secretive {
+  using data = term;
+  using result = gen_statem::result<atom, term>;
+  static constexpr auto callback_mode = gen_statem::handle_event_function;
+
+  gen_statem::init_result<atom, term> init(term mode) {
+    return {a("idle"), term::map({{a("mode"), std::move(mode)}, {a("secret"), 42}})};
+  }
+  result handle_event(gen_statem::event& e, const atom&, term&) {
+    if (e.is_cast()) {
+      return result::keep_state_and_data().postpone();
+    }
+    if (e.is_call()) {
+      return result::keep_state_and_data().reply(e.caller(), a("ok")).state_timeout(10000, a("st"));
+    }
+    return result::keep_state_and_data();
+  }
+  gen_statem::status format_status(gen_statem::status s) {
+    const term mode = *s.data.find(a("mode"));
+    if (mode == term(a("crash"))) {
+      otter::error(term(a("oops")));
+    }
+    s.data = term::map({{a("mode"), mode}});
+    s.postponed = term(a("hidden"));
+    s.timeouts = list();
+    return s;
+  }
+};
+
+TEST_P(GenStatemSysTest, FormatStatusChangesWhatGetStatusShows) {
+  run([]() -> co<void> {
+    start_result m = co_await gen_statem::start_link<secretive>(term(a("normal")));
+    gen_statem::cast(*m, a("later"));
+    EXPECT_EQ(co_await gen_statem::call(*m, a("arm")), term(a("ok")));
+    term status = co_await sys::get_status(*m);
+    const term& misc = status[3][4];
+    // OTP 25 (a format_status/1 returning the map with data, postponed and timeouts changed):
+    //   {"Time-outs",{1,[]}}, {"Postponed",hidden}, {data,[{"State",{idle,#{mode => normal}}}]}
+    const std::string header = "Status for state machine <0." + std::to_string(m->index()) + "."
+                               + std::to_string(m->generation()) + ">";
+    EXPECT_EQ(misc[0], tuple(a("header"), term(header)));
+    const term& data = misc[1][1];
+    EXPECT_EQ(data[3], tuple(term("Time-outs"), tuple(1, list())));  // the count stays real
+    EXPECT_EQ(data[4], tuple(term("Logged Events"), list()));
+    EXPECT_EQ(data[5], tuple(term("Postponed"), a("hidden")));
+    EXPECT_EQ(
+        misc[2],
+        tuple(a("data"),
+              list(tuple(term("State"), tuple(a("idle"), term::map({{a("mode"), a("normal")}}))))));
+    // get_state is not formatted.
+    const term unformatted =
+        tuple(a("idle"), term::map({{a("mode"), a("normal")}, {a("secret"), 42}}));
+    const term state = co_await sys::get_state(*m);
+    EXPECT_EQ(state, unformatted);
+  });
+}
+
+TEST_P(GenStatemSysTest, AFormatStatusThatRaisesShowsTheStateWithACrashNote) {
+  run([]() -> co<void> {
+    start_result m = co_await gen_statem::start_link<secretive>(term(a("crash")));
+    gen_statem::cast(*m, a("later"));
+    term status = co_await sys::get_status(*m);
+    const term& misc = status[3][4];
+    const term& data = misc[1][1];
+    // OTP 25: {data,[{"State",{idle,"sm:format_status/1 crashed"}}]}, the rest unformatted.
+    const term module = data[2][1][0];
+    const std::string note = std::string(module.as_atom().name()) + ":format_status/1 crashed";
+    EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(term("State"), tuple(a("idle"), term(note))))));
+    EXPECT_EQ(data[3], tuple(term("Time-outs"), tuple(0, list())));
+    EXPECT_EQ(data[5], tuple(term("Postponed"), list(tuple(a("cast"), a("later")))));
+    EXPECT_TRUE(alive(*m));  // the machine goes on
+    EXPECT_EQ(co_await gen_statem::call(*m, a("arm")), term(a("ok")));
+  });
+}
+
+TEST_P(GenStatemSysTest, AViaNamedMachinesHeaderIsATupleWithTheName) {
+  run([]() -> co<void> {
+    gen_statem::start_options opts;
+    opts.name = server_ref::global(a("statem_global"));
+    start_result m = co_await gen_statem::start_link<counter>(opts, 0);
+    term status = co_await sys::get_status(*m);
+    // gen:format_status_header(TagLine, Name) = {TagLine, Name} for a global or via name.
+    EXPECT_EQ(status[3][4][0],
+              tuple(a("header"), tuple(term("Status for state machine"), a("statem_global"))));
+    EXPECT_EQ(co_await gen_statem::stop(*m), atoms::ok);
   });
 }
 

@@ -88,7 +88,7 @@ TEST_P(PartitionSupervisorTest, StartsOnePartitionPerIdWithItsArguments) {
   });
 }
 
-TEST_P(PartitionSupervisorTest, IntegerKeysRouteByRemOfAbsAndOtherKeysByAStableHash) {
+TEST_P(PartitionSupervisorTest, IntegerKeysRouteByRemOfAbsAndOtherKeysByPhash2) {
   run([]() -> co<void> {
     EXPECT_EQ(partition_supervisor::partition_of(term(7), 4), 3);
     EXPECT_EQ(partition_supervisor::partition_of(term(-7), 4), 3);
@@ -115,6 +115,73 @@ TEST_P(PartitionSupervisorTest, IntegerKeysRouteByRemOfAbsAndOtherKeysByAStableH
                 list(a("arg"), p));
     }
     co_await partition_supervisor::stop(name);
+  });
+}
+
+TEST_P(PartitionSupervisorTest, NonIntegerKeysRouteToThePartitionsElixirPicks) {
+  // Expected: real Elixir 1.14 (OTP 25), PartitionSupervisor.start_link(child_spec: {Agent, ...},
+  // name: name, partitions: n), then for each key the which_children id of
+  // GenServer.whereis({:via, PartitionSupervisor, {name, key}}).
+  const std::vector<term> keys = {
+      a("a"),
+      a("alice"),
+      "user-1",
+      "user-2",
+      "",
+      tuple(a("user"), 42),
+      tuple(a("order"), "X-17"),
+      list(1, 2, 3),
+      list(97, 98, 99),  // ~c"abc"
+      3.5,
+      -0.0,
+      0.0,
+      term::map({{a("id"), 7}}),
+      term(),  // nil
+      true,
+      list(),
+      tuple(),
+      a("Elixir.MyApp.Worker"),
+      1.0e100,
+      list(tuple(a("a"), 1), tuple(a("b"), 2)),
+      "h\303\251llo",
+      tuple(1, 2.0, "three", list(a("four"))),
+  };
+  const std::vector<std::int64_t> in4 = {1, 1, 1, 2, 1, 1, 1, 0, 2, 0, 0,
+                                         0, 3, 0, 1, 2, 0, 2, 0, 3, 3, 3};
+  const std::vector<std::int64_t> in7 = {6, 6, 5, 6, 4, 6, 1, 0, 2, 2, 3,
+                                         3, 3, 2, 4, 3, 3, 3, 5, 4, 5, 6};
+  ASSERT_EQ(keys.size(), in4.size());
+  ASSERT_EQ(keys.size(), in7.size());
+  run([&]() -> co<void> {
+    const atom name = a("Elixir.PsElixirRoute");
+    co_await start_args(name, 7);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      EXPECT_EQ(partition_supervisor::partition_of(keys[i], 4), in4[i]) << keys[i].to_string();
+      EXPECT_EQ(partition_supervisor::partition_of(keys[i], 7), in7[i]) << keys[i].to_string();
+      // The via name reaches that partition's process: its start got [:arg, partition].
+      EXPECT_EQ(
+          co_await gen_server::call(partition_supervisor::via(name, keys[i]), term(a("args"))),
+          list(a("arg"), in7[i]))
+          << keys[i].to_string();
+    }
+    co_await partition_supervisor::stop(name);
+  });
+}
+
+TEST_P(PartitionSupervisorTest, PartitionsDefaultToTheSchedulersOnline) {
+  const unsigned expected = GetParam() == test_support::runtime_kind::deterministic ? 1U : 2U;
+  run([expected]() -> co<void> {
+    EXPECT_EQ(schedulers_online(), expected);
+    partition_supervisor::options opts;
+    opts.name = server_ref(a("Elixir.PsDefault"));
+    start_result r = co_await partition_supervisor::start_link(args_spec(), std::move(opts));
+    EXPECT_TRUE(r.has_value());
+    EXPECT_EQ(partition_supervisor::partitions(a("Elixir.PsDefault")),
+              static_cast<std::int64_t>(expected));
+    supervisor::child_counts counts =
+        co_await partition_supervisor::count_children(a("Elixir.PsDefault"));
+    EXPECT_EQ(counts.active, static_cast<std::int64_t>(expected));
+    co_await partition_supervisor::stop(a("Elixir.PsDefault"));
   });
 }
 

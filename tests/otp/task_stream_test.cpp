@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <utility>
@@ -48,6 +49,70 @@ co<int> sleep_and_return(int ms) {
 }
 
 class TaskStreamTest : public test_support::on_both_runtimes {};
+
+/// A stream task that tells `coordinator` it has started ({:started, pid}) and returns `i`
+/// once told :go.
+co<int> start_and_wait(pid coordinator, int i) {
+  send(coordinator, tuple(a("started"), self()));
+  co_await receive(on<term>([](const term& t) { return t.is(a("go")); }, [](term&) {}));
+  co_return i;
+}
+
+/// Holds the first `limit` tasks that start, checks that no other starts meanwhile, tells
+/// `owner` {:running, n_held, extra_started} and then lets every task (held or later) go,
+/// until told :done.
+co<void> hold_tasks(pid owner, std::int64_t limit) {
+  auto started = [](const term& t) {
+    return t.is_tagged(a("started"), 2);
+  };
+  std::vector<pid> held;
+  while (static_cast<std::int64_t>(held.size()) < limit) {
+    std::optional<term> m = co_await receive_if<term>(started, 5000);
+    if (!m) {
+      break;  // fewer tasks than the limit ever ran at once
+    }
+    held.push_back((*m)[1].as_pid());
+  }
+  // None beyond the limit may start while these run (a task of the stream starts when
+  // another ends, and none ends before :go).
+  std::optional<term> extra = co_await receive_if<term>(started, 100);
+  send(owner, tuple(a("running"), static_cast<std::int64_t>(held.size()), extra.has_value()));
+  if (extra) {
+    held.push_back((*extra)[1].as_pid());
+  }
+  for (pid p : held) {
+    send(p, term(a("go")));
+  }
+  for (;;) {
+    term m = co_await receive<term>();
+    if (!started(m)) {
+      co_return;  // :done
+    }
+    send(m[1].as_pid(), term(a("go")));
+  }
+}
+
+TEST_P(TaskStreamTest, MaxConcurrencyDefaultsToTheSchedulersOnline) {
+  // Elixir: max_concurrency defaults to System.schedulers_online(): 1 on the deterministic
+  // runtime, 2 on the threaded one of these tests.
+  const std::int64_t expected = GetParam() == test_support::runtime_kind::deterministic ? 1 : 2;
+  std::vector<term> got;
+  term running;
+  run([&]() -> co<void> {
+    EXPECT_EQ(static_cast<std::int64_t>(schedulers_online()), expected);
+    const pid coordinator = spawn_link(hold_tasks, self(), expected);
+    auto work = [coordinator](int i) {
+      return start_and_wait(coordinator, i);
+    };
+    auto s = async_stream({1, 2, 3, 4, 5}, work);
+    got = terms(co_await s.to_list());
+    send(coordinator, term(a("done")));
+    running = co_await receive<term>();
+  });
+  EXPECT_EQ(running, tuple(a("running"), expected, false));
+  EXPECT_EQ(got, (std::vector<term>{tuple(atoms::ok, 1), tuple(atoms::ok, 2), tuple(atoms::ok, 3),
+                                    tuple(atoms::ok, 4), tuple(atoms::ok, 5)}));
+}
 
 TEST_P(TaskStreamTest, OrderedResultsComeInInputOrder) {
   std::vector<term> got;

@@ -241,4 +241,10 @@ template <class D>
 /// Milliseconds on the runtime's monotonic clock (manual on the deterministic runtime).
 [[nodiscard]] std::int64_t now_ms();
 
+/// The schedulers that run the calling process's runtime (Elixir's System.schedulers_online()):
+/// its scheduler threads, 1 on the deterministic runtime. The default of what Elixir sizes by
+/// schedulers_online (PartitionSupervisor's partitions, Task.async_stream's max_concurrency).
+/// @in_process (or on the thread driving a deterministic runtime)
+[[nodiscard]] unsigned schedulers_online();
+
 }  // namespace otter

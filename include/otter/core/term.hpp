@@ -11,7 +11,9 @@
 //
 // Comparison follows Erlang's term order: number < atom < reference < (opaque) < pid < tuple
 // < map < list < binary; integers and floats compare by value (1 == 1.0 is false only for
-// exact equality, as =:=: operator== is exact, compare() is ordering).
+// exact equality, as =:=: operator== is exact, compare() is ordering). As in OTP 25, 0.0 and
+// -0.0 are equal (0.0 =:= -0.0 is true there), in == and in the order, and hash alike; they
+// still print as `0.0` and `-0.0`.
 //
 // Printing follows the trace format of the conformance suite (Elixir's inspect for the kinds
 // above): `:ok`, `nil`, `42`, `1.0`, `"text"`, `{a, b}`, `[a, b]`, `%{k => v}`,

@@ -109,6 +109,8 @@ protected:
   /// init succeeded (already acknowledged): its actions, the first enter call, then events
   /// until the machine stops. Never returns normally.
   co<void> run(outcome& init);
+  /// The header of get_status: "Status for state machine <name or pid>" (gen:format_status_header).
+  [[nodiscard]] term status_header() const;
 
   // -- the callback module (machine<S>) -------------------------------------------------------
   /// Calls the handler of the pending state with `e`; its result is then last().
@@ -129,6 +131,8 @@ protected:
   [[nodiscard]] virtual term last_as_term() = 0;
   /// S::terminate(reason, pending state, data), if S has one.
   virtual invocation terminate_callback(const term& reason) = 0;
+  /// S::format_status(s), or nullopt when S has none. May throw (the callback crashed).
+  virtual std::optional<status> format_status(status s) = 0;
 
   pid parent_;
   start_options opts_;
@@ -221,6 +225,15 @@ public:
     data_.emplace(std::move(*r->data_));
     proc_lib::init_ack(tuple(atoms::ok, self()));
     co_await run(*r);
+  }
+
+  /// enter_loop: the calling process becomes the machine, in `r`'s state with its data and
+  /// actions, as if init had returned `r` (nobody is acknowledged). Never returns normally.
+  co<void> enter(init_type r) {
+    state_.emplace(std::move(*r.state_));
+    pending_ = state_;
+    data_.emplace(std::move(*r.data_));
+    co_await run(r);
   }
 
   // -- sys::target ---------------------------------------------------------------------------
@@ -347,6 +360,14 @@ private:
     return {};
   }
 
+  std::optional<status> format_status(status s) override {
+    if constexpr (requires { server_.format_status(std::move(s)); }) {
+      return status(server_.format_status(std::move(s)));
+    } else {
+      return std::nullopt;
+    }
+  }
+
   S server_{};
   std::optional<state_table<S>> table_;
   std::optional<state_type> state_;    // committed
@@ -362,6 +383,22 @@ co<void> machine_main(pid parent, start_options opts, A... args) {
                 "gen_statem::state_functions;` (or handle_event_function)");
   machine<S> m(parent, std::move(opts));
   co_await m.start(std::move(args)...);
+}
+
+/// The process enter_loop's machine runs in: its parent (gen:get_parent, from `$ancestors`);
+/// exits with OTP's reasons when it was not started by proc_lib or its parent's name is gone.
+pid enter_loop_parent();
+/// gen:get_proc_name: `name`, if given, must already be the calling process's; exits with
+/// OTP's reasons (process_not_registered, ...) when it is not.
+void check_enter_loop_name(const std::optional<server_ref>& name);
+
+template <class S>
+co<void> enter_main(pid parent, start_options opts, init_result<state_of<S>, typename S::data> r) {
+  static_assert(has_callback_mode<S>,
+                "a gen_statem declares `static constexpr auto callback_mode = "
+                "gen_statem::state_functions;` (or handle_event_function)");
+  machine<S> m(parent, std::move(opts));
+  co_await m.enter(std::move(r));
 }
 
 template <class S, class... A>

@@ -64,9 +64,22 @@
 //     it answers system messages (otter/otp/sys.hpp) between events: get_state is
 //     {state, data} (a std::pair<state, data> for get_state<std::pair<...>>);
 //   - term requests (atoms, numbers, strings, terms) travel as GenServer's do, so
-//     GenServer.call / cast reach a gen_statem and term calls of gen_statem reach a GenServer.
-// Not built: enter_loop, send_request / wait_response, start_monitor, change_callback_module,
-// code_change and format_status callbacks, hibernate_after (hibernate is accepted, ignored).
+//     GenServer.call / cast reach a gen_statem and term calls of gen_statem reach a GenServer;
+//   - send_request / wait_response / receive_response / check_response make a call whose
+//     reply is collected later (otter/otp/gen_statem_request.hpp);
+//   - enter_loop turns a process started by proc_lib into a machine (below);
+//   - format_status (optional): `gen_statem::status format_status(gen_statem::status s)`
+//     changes how sys::get_status shows the machine (state, data, postponed events,
+//     timeouts; OTP 25's format_status/1). get_status then shows {s.state, s.data} as the
+//     state and s's other fields in place of the originals (the number of time-outs stays
+//     the real one); a format_status that raises shows {state, "Module:format_status/1
+//     crashed"} instead. The "gen_statem terminate" report shows no state, so it does not
+//     call format_status (OTP does, to hide data from its report).
+// Not built: request id collections (reqids_*), start_monitor, change_callback_module,
+// format_status/2 (deprecated in OTP 25), hibernate_after (hibernate is accepted, ignored).
+// No code_change: it exists for hot code loading (sys:change_code during a release upgrade),
+// which Otter does not have: code is compiled in, so there is no new version of the callback
+// module to change the state for.
 //
 // Thread safety: the functions in gen_statem:: are @in_process; the handlers run in the
 // machine's process, one at a time.
@@ -77,11 +90,13 @@
 #include "otter/core/process.hpp"
 #include "otter/detail/gen_statem_loop.hpp"
 #include "otter/otp/child_spec.hpp"
+#include "otter/otp/gen_statem_request.hpp"
 #include "otter/otp/gen_statem_results.hpp"
 #include "otter/otp/server_ref.hpp"
 #include "otter/otp/start_result.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -105,6 +120,33 @@ co<start_result> start(start_options opts, A... args) {
 template <class S, class... A>
 co<start_result> start(A... args) {
   co_return co_await detail::start<S>(false, start_options{}, std::move(args)...);
+}
+
+/// Turns the calling process into a machine of type S (gen_statem:enter_loop/4,5,6): no init
+/// runs; the machine starts in `start`'s state with its data and actions, as if init had
+/// returned it (the first enter call included). The process must have been started by
+/// proc_lib (otter/otp/proc_lib.hpp), whose starter is the machine's parent, and has usually
+/// acknowledged its start already (proc_lib::init_ack). `name`, when given, must already be
+/// the process's: its registered name, or a via / global name that resolves to it; it is then
+/// the machine's name (get_status, reports). Never returns: the process exits when the machine
+/// stops. Exits the process at once with OTP's reasons when it was not started by proc_lib
+/// (:process_was_not_started_by_proc_lib), its parent's name is gone
+/// (:could_not_find_registered_name), or `name` is not its own (:process_not_registered,
+/// :process_not_registered_globally, {:process_not_registered_via, module}); a `start` that
+/// is not ok(...) raises error(:badarg). @in_process
+template <class S>
+co<void> enter_loop(init_result<state_of<S>, typename S::data> start,
+                    std::optional<server_ref> name = std::nullopt) {
+  const pid parent = detail::enter_loop_parent();
+  detail::check_enter_loop_name(name);
+  if (start.kind_ != detail::transition::next_state) {
+    otter::error(term(atoms::badarg));
+  }
+  start_options opts;
+  if (name && !name->is_pid()) {
+    opts.name = std::move(name);
+  }
+  co_await detail::enter_main<S>(parent, std::move(opts), std::move(start));
 }
 
 /// A child spec that starts S with start_link(opts, args...) (restarts start it afresh):

@@ -659,6 +659,18 @@ using state_table = basic_state_table<S, state_of<S>, typename S::data>;
 
 // -- starting --------------------------------------------------------------------------------
 
+/// What the optional format_status callback receives and returns (OTP 25's format_status/1
+/// map, as terms): `status format_status(status s)`, called by sys::get_status to show the
+/// machine. Change the fields to hide or condense them; the ones left alone are shown as they
+/// came. See otter/otp/gen_statem.hpp.
+struct status {
+  term state{};      // the current state
+  term data{};       // the data
+  term postponed{};  // the postponed events, newest first: [{type, content}]
+  term timeouts{};   // the running timeouts: [{type, content}]
+  term log{};        // sys debug events: always [] (Otter keeps no sys log)
+};
+
 struct start_options {
   /// Registers the machine under this name (an atom, or via / global); none when empty.
   std::optional<server_ref> name{};

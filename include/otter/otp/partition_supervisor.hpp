@@ -21,10 +21,8 @@
 // in the partition supervisor's table, which `{:via, PartitionSupervisor, {name, key}}` reads.
 // A key picks the partition:
 //   - an integer: rem(abs(key), partitions), as Elixir;
-//   - any other term: a stable hash of the term (the same partition for equal terms in every
-//     run and on every runtime), modulo partitions. Elixir uses :erlang.phash2(key,
-//     partitions); this hash is NOT phash2, so a non-integer key may land in another partition
-//     than it would in Elixir (integer keys always land in the same one).
+//   - any other term: :erlang.phash2(key, partitions) (otter::phash2, OTP's hash bit for
+//     bit), as Elixir: every key lands in the partition it would in Elixir, in every run.
 // Between a partition's crash and its restart the table still holds the dead pid, as
 // Elixir's ETS table does: a call routed there exits :noproc.
 //
@@ -74,8 +72,8 @@ using with_arguments_fn =
 struct options {
   /// Required: an atom or a {:via, ...} / {:global, ...} name; it names the supervisor too.
   std::optional<server_ref> name{};
-  /// How many partitions (> 0); unset means the number of schedulers online (the machine's
-  /// hardware threads, as System.schedulers_online() defaults to).
+  /// How many partitions (> 0); unset means otter::schedulers_online(), as Elixir's
+  /// System.schedulers_online().
   std::optional<std::int64_t> partitions{};
   /// Unset leaves each partition's arguments unchanged.
   with_arguments_fn with_arguments{};
@@ -97,7 +95,9 @@ co<start_result> start_link(child_spec spec, options opts);
 /// when there is none. @threadsafe inside the runtime
 [[nodiscard]] std::int64_t partitions(const server_ref& name);
 
-/// The partition `key` routes to among `partitions` (see the top of this file). @threadsafe
+/// The partition `key` routes to among `partitions` (see the top of this file). A non-integer
+/// key with more than 2^32 partitions throws std::invalid_argument (phash2's badarg).
+/// @threadsafe
 [[nodiscard]] std::int64_t partition_of(const term& key, std::int64_t partitions);
 
 /// The registry of `{:via, PartitionSupervisor, {name, key}}` names: whereis_name({name, key})

@@ -66,7 +66,8 @@ enum class stream_on_timeout : std::uint8_t {
 
 /// The options of async_stream, with Elixir's defaults.
 struct stream_options {
-  /// Tasks running at once (> 0); unset means one per core (System.schedulers_online()).
+  /// Tasks running at once (> 0); unset means otter::schedulers_online(), as Elixir's
+  /// System.schedulers_online().
   std::optional<std::int64_t> max_concurrency{};
   /// Results in input order (true) or in the order the tasks finish.
   bool ordered = true;
@@ -138,7 +139,7 @@ std::pair<pid, ref> open_stream_monitor(stream_spawner spawner, std::int64_t tim
 /// Raises ArgumentError unless `n` > 0.
 void check_max_concurrency(std::int64_t n);
 /// max_concurrency's default.
-[[nodiscard]] std::int64_t default_max_concurrency() noexcept;
+[[nodiscard]] std::int64_t default_max_concurrency();
 
 template <class T, class In, class F>
 task_work stream_work(F f, In value, pid parent, ref mref, std::uint64_t position) {

@@ -231,6 +231,12 @@ std::int64_t now_ms() {
   return static_cast<std::int64_t>(detail::current_runtime("now_ms").now());
 }
 
+unsigned schedulers_online() {
+  // options.schedulers is final once the runtime is built: 0 became one per core, and a
+  // manual runtime has its one scheduler.
+  return detail::current_runtime("schedulers_online").options.schedulers;
+}
+
 // -- timers ---------------------------------------------------------------------------------------
 
 std::optional<std::int64_t> cancel_timer(ref timer) {

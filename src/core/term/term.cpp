@@ -9,7 +9,9 @@
 // Term order (Erlang's, made strong): number < atom < reference < opaque < pid < tuple < map <
 // structure < list < binary, which is the order of term::kind with integer and floating merged.
 // Within kinds: numbers by value (an integer and a float of exactly equal value order the
-// integer first); floats by IEEE total order (-0.0 < 0.0, so that == stays exact); atoms by
+// integer first); floats by IEEE total order except that 0.0 and -0.0 are equal (OTP 25:
+// 0.0 =:= -0.0, so they are the same key in maps and tables; each still prints its sign);
+// atoms by
 // name; refs by id; opaques by text; pids by pid::value(); tuples by size, then elements; maps
 // by size, then keys in order, then values in key order; structures by name, then as maps;
 // lists lexicographically; binaries bytewise (as unsigned bytes).
@@ -496,6 +498,9 @@ std::strong_ordering detail::term_block::compare(const term& a, const term& b,
     case kind::integer:
       return a.int_ <=> b.int_;
     case kind::floating:
+      if (a.double_ == 0.0 && b.double_ == 0.0) {
+        return std::strong_ordering::equal;  // 0.0 and -0.0 (nothing lies between them)
+      }
       return std::strong_order(a.double_, b.double_);
     case kind::atom:
       return atom::from_index(a.atom_) <=> atom::from_index(b.atom_);
@@ -538,8 +543,10 @@ bool operator==(const term& a, const term& b) noexcept {
     case kind::integer:
       return a.int_ == b.int_;
     case kind::floating:
-      // As the order: IEEE total order is equal exactly when the representations are.
-      return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_);
+      // As the order: the same representation, or two zeros (OTP 25: 0.0 =:= -0.0). Not IEEE's
+      // ==, which would make a NaN unequal to itself.
+      return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_)
+             || (a.double_ == 0.0 && b.double_ == 0.0);
     case kind::atom:
       return a.atom_ == b.atom_;
     case kind::reference:

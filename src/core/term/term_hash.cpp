@@ -1,4 +1,4 @@
-// The hashes of otter/core/term_hash.hpp: one walk of the term, two ways to hash an atom.
+// hash_term of otter/core/term_hash.hpp (phash2 is in term_phash2.cpp).
 
 #include "otter/core/term_hash.hpp"
 
@@ -28,21 +28,18 @@ std::uint64_t hash_bytes(std::string_view s) noexcept {
   return mix_bits(h);
 }
 
-template <bool Stable>
 std::uint64_t hash_of(const term& t) noexcept {
   const auto k = static_cast<std::uint64_t>(t.type());
   switch (t.type()) {
     case term::kind::integer:
       return combine(k, static_cast<std::uint64_t>(t.as_int()));
-    case term::kind::floating:
-      // operator== compares floats bit for bit, so the bits are the hash.
-      return combine(k, std::bit_cast<std::uint64_t>(t.as_double()));
+    case term::kind::floating: {
+      // operator== compares floats bit for bit, except that -0.0 equals 0.0: hash it as 0.0.
+      const double d = t.as_double() == 0.0 ? 0.0 : t.as_double();
+      return combine(k, std::bit_cast<std::uint64_t>(d));
+    }
     case term::kind::atom:
-      if constexpr (Stable) {
-        return combine(k, hash_bytes(t.as_atom().name()));
-      } else {
-        return combine(k, t.as_atom().index());
-      }
+      return combine(k, t.as_atom().index());
     case term::kind::pid:
       return combine(k, t.as_pid().value());
     case term::kind::reference:
@@ -54,7 +51,7 @@ std::uint64_t hash_of(const term& t) noexcept {
     case term::kind::list: {
       std::uint64_t h = combine(k, t.size());
       for (const term& e : t.elements()) {
-        h = combine(h, hash_of<Stable>(e));
+        h = combine(h, hash_of(e));
       }
       return h;
     }
@@ -63,7 +60,7 @@ std::uint64_t hash_of(const term& t) noexcept {
       // Entries are kept sorted, so equal maps list them in the same order.
       std::uint64_t h = combine(k, hash_bytes(t.struct_name()));
       for (const auto& [key, value] : t.entries()) {
-        h = combine(combine(h, hash_of<Stable>(key)), hash_of<Stable>(value));
+        h = combine(combine(h, hash_of(key)), hash_of(value));
       }
       return h;
     }
@@ -74,11 +71,7 @@ std::uint64_t hash_of(const term& t) noexcept {
 }  // namespace
 
 std::uint64_t hash_term(const term& t) noexcept {
-  return hash_of<false>(t);
-}
-
-std::uint64_t stable_hash_term(const term& t) noexcept {
-  return hash_of<true>(t);
+  return hash_of(t);
 }
 
 }  // namespace otter
