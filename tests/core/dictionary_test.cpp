@@ -209,6 +209,39 @@ TEST_P(DictionaryTest, AncestorsUseTheRegisteredNameOfANamedParent) {
   EXPECT_EQ(grandchild_report.ancestors, list(child, a("dictionary_test_root")).to_string());
 }
 
+// Children of one parent share one $ancestors list (spawn keeps the last one it built);
+// each child still sees the parent as it is when the child is spawned: its name, or its
+// $ancestors after a put, down to the sign of a zero float (0.0 == -0.0 as terms).
+TEST_P(DictionaryTest, EachChildSeesTheParentsLineageAsItWasAtItsSpawn) {
+  auto [reports, root] = run([]() -> co<std::pair<std::vector<std::string>, pid>> {
+    pid me = self();
+    auto child = [me]() -> co<void> {
+      co_await report_lineage(me);
+    };
+    std::vector<std::string> out;
+    auto spawn_and_report = [&]() -> co<void> {
+      (void)spawn_opt({.ancestry = true}, child);
+      out.push_back((co_await receive<lineage>()).ancestors);
+    };
+    co_await spawn_and_report();
+    co_await spawn_and_report();
+    (void)register_name(a("dictionary_test_lineage"), me);
+    co_await spawn_and_report();
+    (void)put(atoms::ancestors, list(0.0));
+    co_await spawn_and_report();
+    (void)put(atoms::ancestors, list(-0.0));
+    co_await spawn_and_report();
+    (void)unregister(a("dictionary_test_lineage"));
+    co_await spawn_and_report();
+    co_return std::pair<std::vector<std::string>, pid>{out, me};
+  });
+
+  EXPECT_EQ(reports, (std::vector<std::string>{
+                         list(root).to_string(), list(root).to_string(),
+                         "[:dictionary_test_lineage]", "[:dictionary_test_lineage, 0.0]",
+                         "[:dictionary_test_lineage, -0.0]", list(root, -0.0).to_string()}));
+}
+
 // Task sets $callers to [caller | caller's $callers]; callers are always pids.
 TEST_P(DictionaryTest, CallersOptionSetsCallersToTheParentChain) {
   auto [child_report, grandchild_report, child, root] =

@@ -20,6 +20,7 @@
 #include "core/scheduler/runtime_impl.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace otter::detail {
 
@@ -322,6 +323,30 @@ pid whereis(runtime_impl& rt, atom name) noexcept {
 }
 
 namespace {
+
+/// The last lineage list built on this thread for one key, and what it was built from.
+struct lineage_memo {
+  term head;
+  term rest;  // the parent's list (nil when it had none)
+  term built;
+};
+
+/// Whether `a` and `b` are the same list value, not merely equal ones: == would also match
+/// lists that differ only in the sign of a zero float, which print differently. A list's
+/// elements live in its shared block, so the same block means the same data pointer; the
+/// memo holds `rest`, so its block cannot be freed and reused meanwhile.
+bool same_list(const term& a, const term& b) noexcept {
+  return a.is_list() && b.is_list() && a.elements().data() == b.elements().data()
+         && a.size() == b.size();
+}
+
+/// [head | parent's list under `key`] ($ancestors, $callers). Every child a process starts
+/// gets the same list, so the last one built is kept per thread and shared (terms are
+/// immutable and counted atomically, so a list may be shared by processes on any thread): a
+/// supervisor's million children hold one list instead of a million. The memo is
+/// thread-local, so it needs no lock: a parent whose spawns run on both schedulers builds at
+/// most one list per thread. It is a cache of a pure function of (head, the parent's list),
+/// so a hit returns exactly what a fresh build would.
 term lineage(process& parent, atom key) {
   term head = term(parent.self());
   if (key == atoms::ancestors) {
@@ -330,12 +355,24 @@ term lineage(process& parent, atom key) {
       head = term(atom::from_index(n));  // proc_lib records the registered name when there is one
     }
   }
-  std::vector<term> items{head};
-  if (const term* rest = parent.dict.find(term(key)); rest != nullptr && rest->is_list()) {
-    items.insert(items.end(), rest->elements().begin(), rest->elements().end());
+  const term* found = parent.dict.find(term(key));
+  const term rest = found != nullptr && found->is_list() ? *found : term();
+  thread_local lineage_memo memo[2];
+  lineage_memo& m = memo[key == atoms::ancestors ? 0 : 1];
+  if (!m.built.is(atoms::nil) && m.head == head
+      && (rest.is_list() ? same_list(rest, m.rest) : !m.rest.is_list())) {
+    return m.built;
   }
-  return term::list(std::move(items));
+  std::vector<term> items;
+  items.reserve(1 + rest.size());
+  items.push_back(head);
+  items.insert(items.end(), rest.elements().begin(), rest.elements().end());
+  m.head = head;
+  m.rest = rest;
+  m.built = term::list(std::move(items));
+  return m.built;
 }
+
 }  // namespace
 
 pid spawn(runtime_impl& rt, spawn_request& req) {
