@@ -155,13 +155,13 @@ co<outcome> restart_child(pid old, sup_state& s) {
   if (r) {
     auto node = s.children.extract(it);
     node.key() = *r;
-    node.mapped().restarting = false;
+    node.mapped().set_restarting(false);
     s.children.insert(std::move(node));
   } else if (r.error().code == errc::ignore) {
     s.children.erase(it);
   } else {
     report("start_error", r.error().reason, s);
-    it->second.restarting = true;
+    it->second.set_restarting(true);
     send(self(), gen_restart{old});
   }
   co_return outcome::ok;
@@ -173,7 +173,7 @@ co<outcome> maybe_restart_child(pid child, const term& reason, sup_state& s) {
   if (it == s.children.end()) {
     co_return outcome::ok;  // not a child (or a child already forgotten)
   }
-  const otter::restart restart = it->second.restart;
+  const otter::restart restart = it->second.restart();
   if (restart == otter::restart::permanent) {
     report("child_terminated", reason, s);
     co_return co_await restart_child(child, s);
@@ -231,9 +231,8 @@ struct server {
     }
     start_result r = co_await run_start(req.spec.start, s.extra_arguments);
     if (r) {
-      child_entry c{std::move(req.spec.start), req.spec.shutdown_ms(), req.spec.modules_term(),
-                    req.spec.restart, req.spec.type};
-      if (c.restart == otter::restart::temporary) {
+      child_entry c{std::move(req.spec.start), shape_for(req.spec, s)};
+      if (c.restart() == otter::restart::temporary) {
         c.start = nullptr;  // never restarted: its start function is not needed
       }
       s.children.insert_or_assign(*r, std::move(c));
@@ -246,7 +245,7 @@ struct server {
     if (it == s.children.end()) {
       co_return unexpected(failure::of(errc::not_found));
     }
-    if (!it->second.restarting) {
+    if (!it->second.restarting()) {
       co_await stop_child(req.child, it->second, s);
     }
     // The child's {:EXIT} cannot come any more (shutdown_child unlinked it), so the entry
@@ -259,7 +258,7 @@ struct server {
     std::vector<child_info> out;
     out.reserve(s.children.size());
     for (const auto& [p, c] : s.children) {
-      out.push_back(child_info{c.restarting ? pid() : p, c.type, c.modules});
+      out.push_back(child_info{c.restarting() ? pid() : p, c.type(), c.modules()});
     }
     return out;
   }
@@ -268,8 +267,8 @@ struct server {
     child_counts n;
     n.specs = static_cast<std::int64_t>(s.children.size());
     for (const auto& [p, c] : s.children) {
-      n.active += c.restarting ? 0 : 1;
-      (c.type == child_type::worker ? n.workers : n.supervisors) += 1;
+      n.active += c.restarting() ? 0 : 1;
+      (c.type() == child_type::worker ? n.workers : n.supervisors) += 1;
     }
     return n;
   }
@@ -339,6 +338,16 @@ std::optional<term> invalid_child(const child_spec& spec) {
     return tuple(atom("invalid_modules"), mods);
   }
   return std::nullopt;
+}
+
+shape_ref shape_for(const child_spec& spec, sup_state& s) {
+  term modules = spec.modules_term();
+  if (s.last_shape.get() == nullptr || !s.last_shape->same_as(spec, modules)) {
+    auto* shape =
+        new child_shape{spec.shutdown_ms(), std::move(modules), spec.restart, spec.type, 0};
+    s.last_shape = shape_ref(shape);
+  }
+  return s.last_shape;
 }
 
 void report(std::string_view context, const term& reason, const sup_state& s) {

@@ -32,23 +32,23 @@ namespace {
 
 /// Whether a child stopped by the supervisor ended as expected (wait_child/4).
 bool expected_stop(const child_entry& c, const term& reason) {
-  if (c.shutdown == brutal_kill) {
+  if (c.shutdown() == brutal_kill) {
     return reason.is(atoms::killed);
   }
   if (reason.is(atoms::shutdown) || reason.is_tagged(atoms::shutdown, 2)) {
     return true;
   }
-  return reason.is(atoms::normal) && c.restart != otter::restart::permanent;
+  return reason.is(atoms::normal) && c.restart() != otter::restart::permanent;
 }
 
 /// For a child whose {:EXIT} arrived before the unlink (step 1): whether the reason needs a
 /// report (monitor_child/1: {:error, :normal} is fine for a child that is not permanent).
 bool early_exit_is_error(const child_entry& c, const term& reason) {
-  return !(reason.is(atoms::normal) && c.restart != otter::restart::permanent);
+  return !(reason.is(atoms::normal) && c.restart() != otter::restart::permanent);
 }
 
 void send_exit(pid child, const child_entry& c) {
-  otter::exit(child, term(c.shutdown == brutal_kill ? atoms::kill : atoms::shutdown));
+  otter::exit(child, term(c.shutdown() == brutal_kill ? atoms::kill : atoms::shutdown));
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ co<void> stop_child(pid child, const child_entry& c, const sup_state& s) {
   }
   send_exit(child, c);
   std::optional<term> reason;
-  if (c.shutdown != brutal_kill && c.shutdown != infinity) {
+  if (c.shutdown() != brutal_kill && c.shutdown() != infinity) {
     ref m = *mon;
     auto ours = [m](const down_msg& d) {
       return d.monitor == m;
@@ -74,7 +74,7 @@ co<void> stop_child(pid child, const child_entry& c, const sup_state& s) {
     auto timed_out = [] {
       return std::optional<term>();
     };
-    reason = co_await receive(on<down_msg>(ours, reason_of), after(c.shutdown, timed_out));
+    reason = co_await receive(on<down_msg>(ours, reason_of), after(c.shutdown(), timed_out));
     if (!reason) {
       otter::exit(child, term(atoms::kill));
     }
@@ -97,7 +97,7 @@ co<void> shutdown_all(const sup_state& s) {
   // Step 1 for every child before any exit signal is sent: no child dies because of us while
   // the mailbox is searched for early {:EXIT}s.
   for (const auto& [p, c] : s.children) {
-    if (c.restarting) {
+    if (c.restarting()) {
       continue;  // no process to stop
     }
     expected<ref> mon = co_await monitor_child(p);
@@ -111,8 +111,8 @@ co<void> shutdown_all(const sup_state& s) {
   std::map<std::int64_t, std::vector<pid>> by_time;
   for (const auto& [p, w] : left) {
     send_exit(p, *w.c);
-    if (w.c->shutdown != brutal_kill && w.c->shutdown != infinity) {
-      by_time[w.c->shutdown].push_back(p);
+    if (w.c->shutdown() != brutal_kill && w.c->shutdown() != infinity) {
+      by_time[w.c->shutdown()].push_back(p);
     }
   }
   // Step 3.

@@ -344,6 +344,58 @@ TEST_P(DynamicSupervisorTest, RestartTypesDecideWhichExitsAreRestarted) {
   EXPECT_EQ(next_report, reports.size());
 }
 
+// Children of different specs started in turn (so no two consecutive ones share what their
+// specs have in common) keep their own modules, shutdown and restart type, also across a
+// restart.
+TEST_P(DynamicSupervisorTest, ChildrenOfAlternatingSpecsKeepTheirOwnSpec) {
+  std::vector<term> before;
+  std::vector<term> after;
+  std::vector<term> reports;
+  run([&]() -> co<void> {
+    start_result sup = co_await dynamic_supervisor::start_link();
+    worker_options temp;
+    temp.restart = otter::restart::temporary;
+    temp.shutdown = brutal_kill;
+    std::vector<pid> kids;
+    for (int i = 0; i < 4; ++i) {
+      child_spec spec = worker_spec(i % 2 == 0 ? worker_options{} : temp);
+      spec.modules = i % 2 == 0 ? list(a("perm")) : term(a("dynamic"));
+      start_result c = co_await dynamic_supervisor::start_child(*sup, std::move(spec));
+      kids.push_back(*c);
+    }
+    auto modules_in_start_order = [&]() -> co<std::vector<term>> {
+      std::vector<dynamic_supervisor::child_info> cs =
+          co_await dynamic_supervisor::which_children(*sup);
+      std::vector<term> out;
+      for (pid k : kids) {
+        auto it = std::find_if(cs.begin(), cs.end(), [k](const auto& c) { return c.child == k; });
+        out.push_back(it == cs.end() ? term(a("gone")) : it->modules);
+      }
+      co_return out;
+    };
+    before = co_await modules_in_start_order();
+    // A temporary, brutal_kill child: killed by terminate_child, not restarted after a crash.
+    ref mon = monitor(kids[1]);
+    (void)co_await dynamic_supervisor::terminate_child(*sup, kids[1]);
+    reports.push_back((co_await test_support::down_of(mon)).reason);
+    stop_child(kids[3], a("boom"));
+    (void)co_await children_without(*sup, kids[3]);
+    // A permanent child is restarted with its own modules.
+    stop_child(kids[0], a("boom"));
+    std::vector<pid> now = co_await children_without(*sup, kids[0]);
+    EXPECT_EQ(now.size(), 2U);
+    kids.push_back(now[0] == kids[2] ? now[1] : now[0]);
+    after = co_await modules_in_start_order();
+    co_await dynamic_supervisor::stop(*sup);
+  });
+  term perm = list(a("perm"));
+  term dynamic = term(a("dynamic"));
+  term gone = term(a("gone"));
+  EXPECT_EQ(before, (std::vector<term>{perm, dynamic, perm, dynamic}));
+  EXPECT_EQ(after, (std::vector<term>{gone, gone, perm, gone, perm}));
+  EXPECT_EQ(reports, (std::vector<term>{term(atoms::killed)}));
+}
+
 // More than max_restarts restarts within max_seconds stop the supervisor with :shutdown,
 // after it has stopped its other children. Times are on the runtime's clock; on the
 // deterministic runtime, two crashes 6 s apart show that an old restart leaves the window.
