@@ -302,9 +302,11 @@ class server final : public sys::target {
 public:
   using state_type = state_of<S>;
 
-  /// `opts` outlives the server (server_main's parameter, or the defaults): holding it by
-  /// reference keeps a copy out of every server's frame.
-  server(pid parent, const start_options& opts) : parent_(parent), opts_(opts) {}
+  /// `opts` lives until init() has returned (server_main's parameter, or the defaults): the
+  /// server reads the name from it only while it starts, and keeps only track_callers after,
+  /// so a named server does not hold its options for its whole life.
+  server(pid parent, const start_options& opts)
+      : parent_(parent), opts_(&opts), track_callers_(opts.track_callers) {}
 
   // -- sys::target ---------------------------------------------------------------------------
   std::any state() override {
@@ -337,7 +339,7 @@ public:
   /// to serve, with `first` set from init's result; false when the process ends normally.
   template <class... A>
   co<bool> init(flow& first, A... args) {
-    if (opts_.name && !co_await register_name()) {
+    if (opts_->name && !co_await register_name()) {
       co_return false;  // already started: exit :normal, as gen.erl does
     }
     std::optional<init_result<state_type>> r;
@@ -364,6 +366,7 @@ public:
     }
     state_.emplace(std::move(*r->state_));
     first = std::move(r->flow_);
+    opts_ = nullptr;  // the caller frees them next (see the constructor)
     proc_lib::init_ack(tuple(atoms::ok, self()));
     co_return true;
   }
@@ -483,7 +486,7 @@ private:
   }
 
   co<bool> register_name() {
-    const server_ref& name = *opts_.name;
+    const server_ref& name = *opts_->name;
     bool ok = false;
     if (name.is_local_name()) {
       ok = otter::register_name(name.local_name(), self());
@@ -496,13 +499,14 @@ private:
     co_return ok;
   }
   void unregister_name() {
-    if (!opts_.name) {
+    const server_ref* name = opts_->name ? &*opts_->name : nullptr;
+    if (name == nullptr) {
       return;
     }
-    if (opts_.name->is_local_name()) {
-      otter::unregister(opts_.name->local_name());
-    } else if (opts_.name->is_via()) {
-      opts_.name->registry()->unregister_name(opts_.name->via_name());
+    if (name->is_local_name()) {
+      otter::unregister(name->local_name());
+    } else if (name->is_via()) {
+      name->registry()->unregister_name(name->via_name());
     }
   }
 
@@ -537,7 +541,7 @@ private:
 
   template <class F>
   step_result with_callers(envelope& e, F f) {
-    if (!opts_.track_callers || e.what != request_kind::call) {
+    if (!track_callers_ || e.what != request_kind::call) {
       return f();
     }
     term saved = get(term(atoms::callers));
@@ -625,7 +629,8 @@ private:
   S server_{};
   std::optional<state_type> state_;
   pid parent_;
-  const start_options& opts_;
+  const start_options* opts_;  // null once init() has succeeded
+  bool track_callers_ = false;
   term info_term_;
   bool suspended_ = false;
 };
@@ -644,6 +649,7 @@ co<void> server_main(pid parent, std::unique_ptr<start_options> opts, A... args)
     if (!co_await s.init(next, std::move(args)...)) {
       co_return;
     }
+    opts.reset();  // the name is registered: nothing reads the options any more
     for (;;) {
       if (s.needs_slow_step(next)) {
         co_await s.slow_step(next);
