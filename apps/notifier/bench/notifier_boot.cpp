@@ -1,7 +1,7 @@
 // notifier_boot: N open tasks in the store (default 1,000,000, in SQLite): the time from the
 // node's start until a worker runs for every task, and the peak RSS of the node.
 //
-//   otter_notifier_boot [N]
+//   otter_notifier_boot [N] [SCHEDULERS]    (SCHEDULERS: 0, the default, is one per core)
 //   METRIC name=notifier_boot value=<seconds>
 //   METRIC name=notifier_boot_rss value=<MiB>
 //
@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   notifier::node_options options;
   options.db = db;
   options.http = false;
+  options.schedulers = static_cast<unsigned>(bench::arg(argc, argv, 2, 0));
   notifier::node node(std::move(options));
   // Polling the boot counter from main is the benchmark's clock, not part of the service.
   while (!node.boot().workers_done.load()) {

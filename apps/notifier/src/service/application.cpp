@@ -3,11 +3,11 @@
 #include "notifier/service/delivery.hpp"
 #include "notifier/service/repo.hpp"
 #include "notifier/service/task_worker.hpp"
+#include "notifier/service/worker_table.hpp"
 #include "notifier/service/writer.hpp"
 #include "otter/core/process.hpp"
 #include "otter/core/receive.hpp"
 #include "otter/otp/dynamic_supervisor.hpp"
-#include "otter/otp/registry.hpp"
 #include "otter/otp/supervisor.hpp"
 #include "otter/otp/task.hpp"
 #include "otter/otp/task_supervisor.hpp"
@@ -126,11 +126,7 @@ std::vector<otter::child_spec> children(const env& e) {
   std::vector<otter::child_spec> specs;
   specs.push_back(writer::child_spec(e));
 
-  otter::registry::options table;
-  table.keys = otter::registry::kind::unique;
-  table.name = e.names.workers;
-  table.partitions = 1;
-  specs.push_back(otter::registry::child_spec(std::move(table)));
+  specs.push_back(worker_table::child_spec(e.names.workers));
 
   otter::task_supervisor::options deliveries;
   deliveries.name = otter::server_ref(e.names.delivery);
@@ -146,6 +142,11 @@ std::vector<otter::child_spec> children(const env& e) {
   const env* ep = &e;
   otter::child_spec starter = otter::task_child_spec([ep]() { return start_everything(ep); });
   starter.id = otter::term(otter::atom("starter"));
+  // :transient, not a Task's default :temporary: it ends :normal after the boot, and
+  // rest_for_one starts such a child again when a sibling before it restarts (OTP keeps its
+  // spec; a temporary one it drops). A lost worker table or task supervisor thus gets a
+  // worker for every open task again.
+  starter.restart = otter::restart::transient;
   specs.push_back(std::move(starter));
   return specs;
 }

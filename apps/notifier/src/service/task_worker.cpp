@@ -4,12 +4,12 @@
 #include "notifier/domain/schedule.hpp"
 #include "notifier/service/delivery.hpp"
 #include "notifier/service/repo.hpp"
+#include "notifier/service/worker_table.hpp"
 #include "notifier/service/writer.hpp"
 #include "otter/core/process.hpp"
 #include "otter/core/timer.hpp"
 #include "otter/otp/dynamic_supervisor.hpp"
 #include "otter/otp/gen_server.hpp"
-#include "otter/otp/registry.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -60,6 +60,12 @@ struct worker {
       co_return co_await check(s);
     }
     co_return cast_result::noreply();
+  }
+
+  // Stopping by itself (completed, gone, a store error, a crash): the worker's entry goes with
+  // it. A stop by a :shutdown signal skips this; stop() below removes the entry then.
+  void terminate(const otter::term& /*reason*/, state& s) {
+    worker_table::forget(s.e->names.workers, s.task, otter::self());
   }
 
   otter::co<cast_result> handle_cast(remind_now, state& s) {
@@ -174,16 +180,15 @@ struct worker {
 }  // namespace
 
 otter::server_ref name(const env& e, task_id task) {
-  return otter::registry::via(otter::registry::handle(e.names.workers), otter::term(task.value));
+  return otter::server_ref::via(worker_table::names(e.names.workers), otter::term(task.value));
 }
 
 std::optional<otter::pid> whereis(const env& e, task_id task) {
-  auto found =
-      otter::registry::lookup(otter::registry::handle(e.names.workers), otter::term(task.value));
-  if (found.empty()) {
+  const otter::pid p = worker_table::whereis(e.names.workers, task);
+  if (p.is_null()) {
     return std::nullopt;
   }
-  return found.front().owner;
+  return p;
 }
 
 otter::child_spec child_spec(const env& e, start_point p) {
@@ -225,6 +230,9 @@ otter::co<otter::expected<void>> stop(const env& e, task_id task) {
       co_await otter::dynamic_supervisor::terminate_child(otter::server_ref(e.names.tasks), *w);
   if (!r && r.error().code == otter::errc::not_found) {
     co_return otter::expected<void>();  // it stopped by itself meanwhile
+  }
+  if (r) {
+    worker_table::forget(e.names.workers, task, *w);  // :shutdown skipped its terminate
   }
   co_return r;
 }

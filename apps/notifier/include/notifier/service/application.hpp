@@ -2,16 +2,16 @@
 //
 //   root (Supervisor, rest_for_one, env.names.root)
 //    ├─ writer     GenServer: batched outbox writes (writer.hpp)
-//    ├─ workers    Registry, unique keys: task id -> worker (one worker per task)
+//    ├─ workers    the worker table, an ETS set: task id -> worker (one worker per task)
 //    ├─ delivery   Task.Supervisor: one process per delivery (delivery.hpp)
 //    ├─ tasks      DynamicSupervisor of task workers, restart :transient (task_worker.hpp)
-//    └─ starter    Task, :temporary: a worker per open task, then the undelivered entries
+//    └─ starter    Task, :transient: a worker per open task, then the undelivered entries
 //
 // Start order is the list order: the writer exists before a worker enqueues, the table before
 // a worker registers, the supervisors before the starter fills them. rest_for_one: a child
-// that dies takes down the children started after it (a lost worker table restarts every
-// worker, which re-register), never those before it. The starter is temporary: it runs once
-// per start of the tree.
+// that dies takes down the children started after it, never those before it. The starter is
+// :transient: it ends :normal once its work is done, and rest_for_one runs it again whenever a
+// child before it restarts, so a lost worker table or task supervisor gets its workers back.
 //
 // A node runs the tree under a master process (start_master), as an OTP application runs
 // under its application master: the master is not linked to whoever started it, and reports

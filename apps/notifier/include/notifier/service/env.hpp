@@ -58,7 +58,7 @@ struct service_config {
 struct service_names {
   otter::atom root;      // the application's supervisor
   otter::atom writer;    // the batching writer
-  otter::atom workers;   // the Registry: task id -> worker
+  otter::atom workers;   // the worker table (an ETS set): task id -> worker
   otter::atom tasks;     // the DynamicSupervisor of task workers
   otter::atom delivery;  // the Task.Supervisor of deliveries
   [[nodiscard]] static service_names under(const std::string& prefix);

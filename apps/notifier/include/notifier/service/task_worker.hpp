@@ -2,8 +2,8 @@
 // (docs/design/notifier.md#the-schedule-durable-no-bursts).
 //
 // One TaskWorker (a GenServer, restart :transient) per open task, under the task supervisor
-// (env.names.tasks, a DynamicSupervisor), registered in the worker table (env.names.workers, a
-// unique Registry) under the task's id: a second start for the same task finds the first
+// (env.names.tasks, a DynamicSupervisor), named in the worker table (env.names.workers,
+// worker_table.hpp) by the task's id: a second start for the same task finds the first
 // (start() returns the running worker), so two workers of one task never run.
 //
 // The worker arms one timer for the task's due time. When it fires (or on notify_now) it
@@ -48,7 +48,7 @@ struct start_point {
 
 /// The worker's child spec: restart :transient, named in the worker table.
 [[nodiscard]] otter::child_spec child_spec(const env& e, start_point p);
-/// The worker's name: {:via, Registry, {workers, task id}}.
+/// The worker's name: {:via, WorkerTable, task id}.
 [[nodiscard]] otter::server_ref name(const env& e, task_id task);
 /// The running worker of `task`, if any.
 [[nodiscard]] std::optional<otter::pid> whereis(const env& e, task_id task);
