@@ -143,7 +143,7 @@ public:
   [[nodiscard]] std::int64_t remaining(const timer_node& t) const noexcept;
   /// A timer to a pid whose process has exited: Erlang cancels it with the process.
   [[nodiscard]] bool destination_gone(const timer_node& t) const noexcept {
-    return t.dest.is_pid() && !table.alive(t.dest.as_pid());
+    return t.kind == timer_kind::to_pid && !table.alive(t.target());
   }
 
   // -- blocking pool -------------------------------------------------------------------------

@@ -21,29 +21,51 @@
 
 #include "otter/core/message.hpp"
 
+#include "core/timer/timer_table.hpp"
 #include "core/timer/timer_wheel.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <optional>
-#include <unordered_map>
 
 namespace otter::detail {
 
 enum class timer_state : std::uint8_t { armed, fired, cancelled };
 
+/// What a timer_node delivers, and to whom.
+enum class timer_kind : std::uint8_t {
+  to_pid,   // user timer to a pid (`who` is pid::value())
+  to_name,  // user timer to a registered name, resolved at expiry (`who` is the atom's index)
+  receive_timeout,  // a receive's `after` (`who` is the waiting process's pid::value())
+};
+
+/// One armed timer. Every field is narrowed so that the node is 56 bytes, which operator new
+/// serves from a 64-byte glibc chunk (a million idle workers each hold one). It is allocated
+/// with plain new rather than small_alloc: small_alloc rounds 56 up to its 64-byte class, which
+/// glibc then serves from an 80-byte chunk.
 struct timer_node : timer_entry {
-  std::atomic<std::uint32_t> refs{2};
+  // The four small fields fill the tail padding of timer_entry (Itanium ABI: a non-POD base's
+  // tail padding is reused; the static_assert below keeps it so).
+  std::atomic<std::uint8_t> refs{2};  // at most 2: the wheel's and the registry's/process's
   std::atomic<timer_state> state{timer_state::armed};
-  std::uint32_t owner = 0;  // index of the worker whose wheel holds it
-  bool receive_timeout = false;
-  ref tag;                // user timers: the ref returned to the caller
-  term dest;              // user timers: pid or atom
+  std::uint8_t owner = 0;  // index of the worker whose wheel holds it (at most 64 workers)
+  timer_kind kind = timer_kind::to_pid;
+  std::uint64_t id = 0;   // user timers: the ref's id (registry key); receive timeouts: the seq
+  std::uint64_t who = 0;  // the destination (see timer_kind)
   node_ptr payload;       // user timers: what to deliver
-  pid target;             // receive timeouts: the waiting process
-  std::uint64_t seq = 0;  // receive timeouts: which receive
+
+  [[nodiscard]] bool receive_timeout() const noexcept {
+    return kind == timer_kind::receive_timeout;
+  }
+  /// The destination pid (to_pid) or the waiting process (receive_timeout).
+  [[nodiscard]] pid target() const noexcept {
+    return pid(static_cast<std::uint32_t>(who >> 32), static_cast<std::uint32_t>(who));
+  }
+  /// The destination name (to_name).
+  [[nodiscard]] atom name() const noexcept {
+    return atom::from_index(static_cast<std::uint32_t>(who));
+  }
 
   /// Drops one reference; the last one frees the node. @threadsafe
   void release() noexcept {
@@ -53,16 +75,20 @@ struct timer_node : timer_entry {
     }
   }
 };
+static_assert(sizeof(timer_node) == 56, "timer_node must fit a 64-byte malloc chunk");
 
-/// User timers by ref, sharded so that arming from many schedulers does not contend.
+/// User timers by ref, sharded so that arming from many schedulers does not contend. Each
+/// shard's table holds a reference to every node in it (so a node found under the shard's lock
+/// is alive).
 class timer_registry {
 public:
-  static constexpr std::size_t shards = 64;
+  static constexpr std::size_t shards = 64;  // shard_of() takes the hash's top 6 bits
   struct shard {
     std::mutex mu;
-    std::unordered_map<std::uint64_t, timer_node*> map;
+    timer_table table;  // guarded by mu
   };
-  shard& shard_of(ref r) noexcept { return shards_[(r.id() * 0x9E3779B97F4A7C15ULL) >> 58]; }
+  // The top bits of the hash pick the shard; the table uses the low bits.
+  shard& shard_of(ref r) noexcept { return shards_[timer_hash(r.id()) >> 58]; }
   shard& shard_at(std::size_t i) noexcept { return shards_[i]; }
 
 private:
