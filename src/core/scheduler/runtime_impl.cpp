@@ -427,10 +427,24 @@ void runtime_impl::drop_name(process* p) noexcept {
 // -- timers (timer_service.hpp describes the protocol) ----------------------------------------
 
 ref runtime_impl::arm(term dest, std::uint64_t deadline, node_ptr payload, ref tag) noexcept {
+  auto* t = new boxed_timer();
+  t->storage = timer_storage::boxed;
+  t->payload = std::move(payload);
+  return arm(t, std::move(dest), deadline, tag);
+}
+
+ref runtime_impl::arm_embedded(term dest, std::uint64_t deadline, void* block,
+                               [[maybe_unused]] node* payload, ref tag) noexcept {
+  auto* t = ::new (block) timer_node();
+  t->storage = timer_storage::embedded;
+  OTTER_ASSERT(t->embedded_payload() == payload, "the message follows its timer in the block");
+  return arm(t, std::move(dest), deadline, tag);
+}
+
+ref runtime_impl::arm(timer_node* t, term dest, std::uint64_t deadline, ref tag) noexcept {
   if (tag.is_null()) {
     tag = make_ref();
   }
-  auto* t = new timer_node();
   t->deadline = deadline;
   t->id = tag.id();
   if (dest.is_pid()) {
@@ -441,7 +455,6 @@ ref runtime_impl::arm(term dest, std::uint64_t deadline, node_ptr payload, ref t
     t->kind = timer_kind::to_name;
     t->who = dest.as_atom().index();
   }
-  t->payload = std::move(payload);
   worker* w = local_worker();
   // Every field, the owner included, is written before the registry makes the node visible to
   // cancel()/read() on other threads: the shard's mutex publishes them.
@@ -568,11 +581,26 @@ void runtime_impl::fire(timer_node* t) noexcept {
         sh.table.erase(t->id);
       }
       pid to = t->kind == timer_kind::to_pid ? t->target() : whereis(t->name());
-      deliver(to, std::move(t->payload));
+      if (t->storage == timer_storage::embedded) {
+        // The message owns the block from here, node included, and may be freed by its
+        // receiver at once. That is safe because no other thread can reach the node: the CAS
+        // made cancel() give up, and the registry entry (the only way to find it) is gone,
+        // erased above under the shard lock that every cancel()/read() holds while it looks at
+        // the node. Both references (the wheel's, ours; the registry's) end here, unreleased,
+        // and `t` is not touched again.
+        deliver(to, t->take_payload());
+        return;
+      }
+      deliver(to, t->take_payload());
       t->release();  // the registry's reference
     }
   }
   t->release();  // the wheel's reference
+}
+
+ref arm_timer_embedded(runtime_impl& rt, term dest, std::uint64_t deadline_ms, void* block, node* n,
+                       ref tag) noexcept {
+  return rt.arm_embedded(std::move(dest), deadline_ms, block, n, tag);
 }
 
 // -- blocking pool --------------------------------------------------------------------------
