@@ -39,22 +39,22 @@ std::uint64_t deadline_after(runtime_impl& rt, D delay) {
 template <class D, message_type T>
 ref send_after(pid dest, T msg, D delay) {
   auto& rt = detail::current_runtime("send_after");
-  return detail::arm_timer(rt, term(dest), detail::deadline_after(rt, delay),
-                           detail::make_message_node(std::move(msg)), ref{});
+  return detail::arm_timer_with(rt, term(dest), detail::deadline_after(rt, delay), std::move(msg),
+                                ref{});
 }
 /// send_after() to a registered name, resolved when the timer fires.
 template <class D, message_type T>
 ref send_after(atom dest, T msg, D delay) {
   auto& rt = detail::current_runtime("send_after");
-  return detail::arm_timer(rt, term(dest), detail::deadline_after(rt, delay),
-                           detail::make_message_node(std::move(msg)), ref{});
+  return detail::arm_timer_with(rt, term(dest), detail::deadline_after(rt, delay), std::move(msg),
+                                ref{});
 }
 /// send_after() with an absolute deadline in now_ms() time (`abs: true`).
 template <message_type T>
 ref send_at(pid dest, T msg, std::int64_t deadline_ms) {
   auto& rt = detail::current_runtime("send_at");
-  return detail::arm_timer(rt, term(dest), static_cast<std::uint64_t>(deadline_ms),
-                           detail::make_message_node(std::move(msg)), ref{});
+  return detail::arm_timer_with(rt, term(dest), static_cast<std::uint64_t>(deadline_ms),
+                                std::move(msg), ref{});
 }
 
 /// Delivers timer_msg<T>{ref, msg} (`{:timeout, ref, msg}`) to `dest` after `delay`.
@@ -62,8 +62,8 @@ template <class D, message_type T>
 ref start_timer(D delay, pid dest, T msg) {
   auto& rt = detail::current_runtime("start_timer");
   ref tag = make_ref();
-  return detail::arm_timer(rt, term(dest), detail::deadline_after(rt, delay),
-                           detail::make_message_node(timer_msg<T>{tag, std::move(msg)}), tag);
+  return detail::arm_timer_with(rt, term(dest), detail::deadline_after(rt, delay),
+                                timer_msg<T>{tag, std::move(msg)}, tag);
 }
 
 /// Cancels the timer: the milliseconds that were left, or nullopt when it had already fired or

@@ -107,9 +107,54 @@ struct spawn_request {
 
 // -- timers -----------------------------------------------------------------------------------
 /// Arms a timer that delivers `n` to `dest` (a pid, or a name resolved when it fires) at
-/// `deadline_ms` on the runtime clock. Returns the timer's ref.
+/// `deadline_ms` on the runtime clock. Returns the timer's ref (`tag`, or a fresh one if null).
 [[nodiscard]] ref arm_timer(runtime_impl& rt, term dest, std::uint64_t deadline_ms, node_ptr n,
                             ref tag);
+
+/// The bytes of a timer's bookkeeping (src/core/timer/timer_service.hpp, timer_node) that
+/// precede its message when both share one allocation (arm_timer_with).
+inline constexpr std::size_t timer_header_size = 48;
+
+/// A message node built behind its timer's bookkeeping in one block from operator new: deleting
+/// it (once the timer delivered it) frees the whole block.
+template <class T>
+struct timer_payload_node final : payload_node<T> {
+  template <class... A>
+  explicit timer_payload_node(A&&... args)
+      : payload_node<T>(node_kind::message, std::forward<A>(args)...) {}
+  static void* operator new(std::size_t) = delete;  // only placed by arm_timer_with
+  static void operator delete(void* p) noexcept {
+    ::operator delete(static_cast<char*>(p) - timer_header_size);
+  }
+};
+
+/// arm_timer() for a block laid out by arm_timer_with: `block` is timer_header_size bytes of
+/// room for the timer, then `n` (a timer_payload_node). The runtime owns the block from here.
+[[nodiscard]] ref arm_timer_embedded(runtime_impl& rt, term dest, std::uint64_t deadline_ms,
+                                     void* block, node* n, ref tag) noexcept;
+
+/// arm_timer() delivering `value` as a message. The timer and the message share one allocation
+/// (a million idle processes each holding a timer save a malloc header and its rounding each),
+/// unless the message's alignment is above what operator new guarantees.
+template <class T>
+ref arm_timer_with(runtime_impl& rt, term dest, std::uint64_t deadline_ms, T&& value, ref tag) {
+  using node_type = timer_payload_node<std::remove_cvref_t<T>>;
+  if constexpr (alignof(node_type) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__
+                && timer_header_size % alignof(node_type) == 0) {
+    void* block = ::operator new(timer_header_size + sizeof(node_type));
+    node* n = nullptr;
+    try {
+      n = ::new (static_cast<char*>(block) + timer_header_size) node_type(std::forward<T>(value));
+    } catch (...) {
+      ::operator delete(block);
+      throw;
+    }
+    return arm_timer_embedded(rt, std::move(dest), deadline_ms, block, n, tag);
+  } else {
+    return arm_timer(rt, std::move(dest), deadline_ms, make_message_node(std::forward<T>(value)),
+                     tag);
+  }
+}
 [[nodiscard]] std::uint64_t now_ms(runtime_impl& rt) noexcept;
 /// The deadline `ms` milliseconds from now, rounded so that a timer never fires early.
 [[nodiscard]] std::uint64_t deadline_in(runtime_impl& rt, std::uint64_t ms) noexcept;

@@ -146,10 +146,7 @@ void runtime_impl::shutdown() noexcept {
   for (std::size_t s = 0; s < timer_registry::shards; ++s) {
     auto& sh = timers.shard_at(s);
     std::lock_guard<std::mutex> lock(sh.mu);
-    for (auto& [id, t] : sh.map) {
-      t->release();
-    }
-    sh.map.clear();
+    sh.table.drain([](timer_node* t) { t->release(); });
   }
 }
 
@@ -430,21 +427,42 @@ void runtime_impl::drop_name(process* p) noexcept {
 // -- timers (timer_service.hpp describes the protocol) ----------------------------------------
 
 ref runtime_impl::arm(term dest, std::uint64_t deadline, node_ptr payload, ref tag) noexcept {
+  auto* t = new boxed_timer();
+  t->storage = timer_storage::boxed;
+  t->payload = std::move(payload);
+  return arm(t, std::move(dest), deadline, tag);
+}
+
+ref runtime_impl::arm_embedded(term dest, std::uint64_t deadline, void* block,
+                               [[maybe_unused]] node* payload, ref tag) noexcept {
+  auto* t = ::new (block) timer_node();
+  t->storage = timer_storage::embedded;
+  OTTER_ASSERT(t->embedded_payload() == payload, "the message follows its timer in the block");
+  return arm(t, std::move(dest), deadline, tag);
+}
+
+ref runtime_impl::arm(timer_node* t, term dest, std::uint64_t deadline, ref tag) noexcept {
   if (tag.is_null()) {
     tag = make_ref();
   }
-  auto* t = new timer_node();
   t->deadline = deadline;
-  t->tag = tag;
-  t->dest = std::move(dest);
-  t->payload = std::move(payload);
+  t->id = tag.id();
+  if (dest.is_pid()) {
+    t->kind = timer_kind::to_pid;
+    t->who = dest.as_pid().value();
+  } else {
+    OTTER_ASSERT(dest.is_atom(), "a timer's destination is a pid or a name");
+    t->kind = timer_kind::to_name;
+    t->who = dest.as_atom().index();
+  }
   worker* w = local_worker();
-  // The owner is written before the registry makes the node visible to cancel()/read().
-  t->owner = w != nullptr ? w->id : 0;
+  // Every field, the owner included, is written before the registry makes the node visible to
+  // cancel()/read() on other threads: the shard's mutex publishes them.
+  t->owner = static_cast<std::uint8_t>(w != nullptr ? w->id : 0);
   {
     auto& sh = timers.shard_of(tag);
     std::lock_guard<std::mutex> lock(sh.mu);
-    sh.map.emplace(tag.id(), t);
+    sh.table.insert(t);
   }
   if (w != nullptr) {
     w->arm_local(t);
@@ -470,17 +488,16 @@ std::optional<std::int64_t> runtime_impl::cancel(ref tag) noexcept {
   {
     auto& sh = timers.shard_of(tag);
     std::lock_guard<std::mutex> lock(sh.mu);
-    auto it = sh.map.find(tag.id());
-    if (it == sh.map.end()) {
+    t = sh.table.find(tag.id());
+    if (t == nullptr) {
       return std::nullopt;
     }
-    t = it->second;
     timer_state armed = timer_state::armed;
     if (!t->state.compare_exchange_strong(armed, timer_state::cancelled,
                                           std::memory_order_acq_rel)) {
       return std::nullopt;  // fire won; it erases the entry
     }
-    sh.map.erase(it);
+    sh.table.erase(tag.id());
     left = remaining(*t);
     // A timer to a pid is cancelled automatically when that process exits (Erlang): cancelling
     // it afterwards finds nothing.
@@ -502,12 +519,10 @@ std::optional<std::int64_t> runtime_impl::read(ref tag) noexcept {
   {
     auto& sh = timers.shard_of(tag);
     std::lock_guard<std::mutex> lock(sh.mu);
-    auto it = sh.map.find(tag.id());
-    if (it == sh.map.end()
-        || it->second->state.load(std::memory_order_acquire) != timer_state::armed) {
+    timer_node* t = sh.table.find(tag.id());
+    if (t == nullptr || t->state.load(std::memory_order_acquire) != timer_state::armed) {
       return std::nullopt;
     }
-    timer_node* t = it->second;
     if (!destination_gone(*t)) {
       return remaining(*t);
     }
@@ -526,12 +541,12 @@ std::int64_t runtime_impl::remaining(const timer_node& t) const noexcept {
 timer_node* runtime_impl::arm_receive_timeout(process* p, std::uint64_t deadline) noexcept {
   auto* t = new timer_node();
   t->deadline = deadline;
-  t->receive_timeout = true;
-  t->target = p->self();
-  t->seq = p->receive_seq;
+  t->kind = timer_kind::receive_timeout;
+  t->who = p->self().value();
+  t->id = p->receive_seq;
   worker* w = local_worker();
   OTTER_ASSERT(w != nullptr, "receive timeout armed off a scheduler");
-  t->owner = w->id;
+  t->owner = static_cast<std::uint8_t>(w->id);
   w->arm_local(t);
   return t;
 }
@@ -555,22 +570,37 @@ void runtime_impl::cancel_receive_timeout(process* p) noexcept {
 void runtime_impl::fire(timer_node* t) noexcept {
   timer_state armed = timer_state::armed;
   if (t->state.compare_exchange_strong(armed, timer_state::fired, std::memory_order_acq_rel)) {
-    if (t->receive_timeout) {
+    if (t->receive_timeout()) {
       auto* s = new signal_node(node_kind::receive_timeout);
-      s->seq = t->seq;
-      deliver(t->target, node_ptr(s));
+      s->seq = t->id;
+      deliver(t->target(), node_ptr(s));
     } else {
       {
-        auto& sh = timers.shard_of(t->tag);
+        auto& sh = timers.shard_of(ref(t->id));
         std::lock_guard<std::mutex> lock(sh.mu);
-        sh.map.erase(t->tag.id());
+        sh.table.erase(t->id);
       }
-      pid to = t->dest.is_pid() ? t->dest.as_pid() : whereis(t->dest.as_atom());
-      deliver(to, std::move(t->payload));
+      pid to = t->kind == timer_kind::to_pid ? t->target() : whereis(t->name());
+      if (t->storage == timer_storage::embedded) {
+        // The message owns the block from here, node included, and may be freed by its
+        // receiver at once. That is safe because no other thread can reach the node: the CAS
+        // made cancel() give up, and the registry entry (the only way to find it) is gone,
+        // erased above under the shard lock that every cancel()/read() holds while it looks at
+        // the node. Both references (the wheel's, ours; the registry's) end here, unreleased,
+        // and `t` is not touched again.
+        deliver(to, t->take_payload());
+        return;
+      }
+      deliver(to, t->take_payload());
       t->release();  // the registry's reference
     }
   }
   t->release();  // the wheel's reference
+}
+
+ref arm_timer_embedded(runtime_impl& rt, term dest, std::uint64_t deadline_ms, void* block, node* n,
+                       ref tag) noexcept {
+  return rt.arm_embedded(std::move(dest), deadline_ms, block, n, tag);
 }
 
 // -- blocking pool --------------------------------------------------------------------------

@@ -135,6 +135,8 @@ public:
 
   // -- timers --------------------------------------------------------------------------------
   ref arm(term dest, std::uint64_t deadline, node_ptr payload, ref tag) noexcept;
+  /// arm() for a block laid out by arm_timer_with (process_api.hpp).
+  ref arm_embedded(term dest, std::uint64_t deadline, void* block, node* payload, ref tag) noexcept;
   std::optional<std::int64_t> cancel(ref tag) noexcept;
   std::optional<std::int64_t> read(ref tag) noexcept;
   timer_node* arm_receive_timeout(process* p, std::uint64_t deadline) noexcept;
@@ -143,7 +145,7 @@ public:
   [[nodiscard]] std::int64_t remaining(const timer_node& t) const noexcept;
   /// A timer to a pid whose process has exited: Erlang cancels it with the process.
   [[nodiscard]] bool destination_gone(const timer_node& t) const noexcept {
-    return t.dest.is_pid() && !table.alive(t.dest.as_pid());
+    return t.kind == timer_kind::to_pid && !table.alive(t.target());
   }
 
   // -- blocking pool -------------------------------------------------------------------------
@@ -176,6 +178,8 @@ public:
 
 private:
   void notify_idle_worker() noexcept;
+  // Files a user timer node whose storage and payload are set: registry, then wheel.
+  ref arm(timer_node* t, term dest, std::uint64_t deadline, ref tag) noexcept;
   friend class worker;
 
   std::chrono::steady_clock::time_point epoch_;

@@ -20,49 +20,134 @@
 #pragma once
 
 #include "otter/core/message.hpp"
+#include "otter/detail/process_api.hpp"
 
+#include "core/timer/timer_table.hpp"
 #include "core/timer/timer_wheel.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <optional>
-#include <unordered_map>
+#include <new>
+#include <type_traits>
 
 namespace otter::detail {
 
 enum class timer_state : std::uint8_t { armed, fired, cancelled };
 
-struct timer_node : timer_entry {
-  std::atomic<std::uint32_t> refs{2};
-  std::atomic<timer_state> state{timer_state::armed};
-  std::uint32_t owner = 0;  // index of the worker whose wheel holds it
-  bool receive_timeout = false;
-  ref tag;                // user timers: the ref returned to the caller
-  term dest;              // user timers: pid or atom
-  node_ptr payload;       // user timers: what to deliver
-  pid target;             // receive timeouts: the waiting process
-  std::uint64_t seq = 0;  // receive timeouts: which receive
+/// What a timer_node delivers, and to whom.
+enum class timer_kind : std::uint8_t {
+  to_pid,   // user timer to a pid (`who` is pid::value())
+  to_name,  // user timer to a registered name, resolved at expiry (`who` is the atom's index)
+  receive_timeout,  // a receive's `after` (`who` is the waiting process's pid::value())
+};
 
-  /// Drops one reference; the last one frees the node. @threadsafe
+/// Where a user timer's message lives.
+enum class timer_storage : std::uint8_t {
+  none,      // receive timeouts: a plain timer_node from new
+  boxed,     // a boxed_timer from new, holding a separately allocated node (arm_timer)
+  embedded,  // a timer_payload_node placed right after the timer_node in one block from
+             // operator new (arm_timer_with): timer.hpp's send_after/send_at/start_timer
+};
+
+/// One armed timer. Every field is narrowed so that the node is 48 bytes: a receive timeout
+/// takes a 64-byte glibc chunk, and a send_after of a small message (the node plus a 40-byte
+/// payload_node, process_api.hpp's timer_header_size) a 96-byte one, where a separate node and
+/// message took 64 + 64. Nodes come from plain operator new rather than small_alloc: small_alloc
+/// rounds a size up to its 16-byte class, which glibc then serves from a chunk 16 bytes larger.
+///
+/// Trivially destructible, so that a delivered embedded message may free the block under it.
+struct timer_node : timer_entry {
+  // The five small fields fill the tail padding of timer_entry (Itanium ABI: a non-POD base's
+  // tail padding is reused; the static_assert below keeps it so).
+  std::atomic<std::uint8_t> refs{2};  // at most 2: the wheel's and the registry's/process's
+  std::atomic<timer_state> state{timer_state::armed};
+  std::uint8_t owner = 0;  // index of the worker whose wheel holds it (at most 64 workers)
+  timer_kind kind = timer_kind::to_pid;
+  timer_storage storage = timer_storage::none;
+  std::uint64_t id = 0;   // user timers: the ref's id (registry key); receive timeouts: the seq
+  std::uint64_t who = 0;  // the destination (see timer_kind)
+
+  [[nodiscard]] bool receive_timeout() const noexcept {
+    return kind == timer_kind::receive_timeout;
+  }
+  /// The destination pid (to_pid) or the waiting process (receive_timeout).
+  [[nodiscard]] pid target() const noexcept {
+    return pid(static_cast<std::uint32_t>(who >> 32), static_cast<std::uint32_t>(who));
+  }
+  /// The destination name (to_name).
+  [[nodiscard]] atom name() const noexcept {
+    return atom::from_index(static_cast<std::uint32_t>(who));
+  }
+  /// The message of an embedded timer, right behind the node. @pre storage == embedded
+  [[nodiscard]] node* embedded_payload() noexcept {
+    return std::launder(reinterpret_cast<node*>(reinterpret_cast<char*>(this) + sizeof(*this)));
+  }
+  /// Hands the message over to the caller (who delivers it). For an embedded timer the message
+  /// then owns the block, node included: the caller must not touch `this` afterwards, and must
+  /// hold every reference (fire() after winning the CAS and erasing the registry entry).
+  /// @pre a user timer whose message has not been taken
+  [[nodiscard]] node_ptr take_payload() noexcept;
+
+  /// Drops one reference; the last one frees the node (and a message it still holds).
+  /// @threadsafe
   void release() noexcept {
     // Ordering: acq_rel: the last releaser sees every write of the other holder.
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      delete this;
+      destroy();
     }
   }
+
+private:
+  void destroy() noexcept;
+};
+static_assert(sizeof(timer_node) == timer_header_size,
+              "process_api.hpp places an embedded message timer_header_size bytes in");
+static_assert(std::is_trivially_destructible_v<timer_node>);
+
+/// A user timer whose message was allocated on its own (arm_timer with a node_ptr).
+struct boxed_timer : timer_node {
+  node_ptr payload;
 };
 
-/// User timers by ref, sharded so that arming from many schedulers does not contend.
+inline node_ptr timer_node::take_payload() noexcept {
+  if (storage == timer_storage::embedded) {
+    return node_ptr(embedded_payload());
+  }
+  return std::move(static_cast<boxed_timer*>(this)->payload);
+}
+
+inline void timer_node::destroy() noexcept {
+  switch (storage) {
+    case timer_storage::none:
+      delete this;
+      return;
+    case timer_storage::boxed:
+      delete static_cast<boxed_timer*>(this);
+      return;
+    case timer_storage::embedded: {
+      // Never delivered (cancelled, or dropped at shutdown): destroy the message without its
+      // deleting destructor, then free the block the node starts.
+      embedded_payload()->~node();
+      ::operator delete(static_cast<void*>(this));
+      return;
+    }
+  }
+}
+
+/// User timers by ref, sharded so that arming from many schedulers does not contend. Each
+/// shard's table holds a reference to every node in it (so a node found under the shard's lock
+/// is alive).
 class timer_registry {
 public:
-  static constexpr std::size_t shards = 64;
+  static constexpr std::size_t shards = 64;  // shard_of() takes the hash's top 6 bits
   struct shard {
     std::mutex mu;
-    std::unordered_map<std::uint64_t, timer_node*> map;
+    timer_table table;  // guarded by mu
   };
-  shard& shard_of(ref r) noexcept { return shards_[(r.id() * 0x9E3779B97F4A7C15ULL) >> 58]; }
+  // The top bits of the hash pick the shard; the table uses the low bits.
+  shard& shard_of(ref r) noexcept { return shards_[timer_hash(r.id()) >> 58]; }
   shard& shard_at(std::size_t i) noexcept { return shards_[i]; }
 
 private:
