@@ -62,41 +62,38 @@ struct watcher_entry {
 inline constexpr std::uint32_t no_name = 0xffffffffU;
 
 struct process {
+  // Fields are ordered to leave no padding inside each group: a million processes pay for
+  // every hole (static_assert below).
+
   // -- Constant for the slot's life ------------------------------------------------------------
-  std::uint32_t index = 0;
   runtime_impl* rt = nullptr;
+  std::uint32_t index = 0;
 
   // -- Any thread ------------------------------------------------------------------------------
+  /// Registered name (atom index) or no_name: names.cpp.
+  std::atomic<std::uint32_t> name{no_name};
   /// generation (high 32) | alive (bit 31) | references (bits 0..30): process_table.hpp.
   std::atomic<std::uint64_t> rc_gen{0};
   std::atomic<sched_state> state{sched_state::waiting};
-  /// Registered name (atom index) or no_name: names.cpp.
-  std::atomic<std::uint32_t> name{no_name};
-  inbox in;
   /// Exit watches (exit_watch.hpp). `watch_lock` guards `watches` and `watches_closed`; the
   /// exit sets `watches_closed` under it (after which nothing is added) and fires the watches
   /// after releasing it. spawn() reopens the list for the next incarnation, which no holder of
   /// an old reference can see (the slot is reused only when the last reference is dropped).
   std::atomic_flag watch_lock;
   bool watches_closed = false;
+  inbox in;
   std::unique_ptr<std::vector<std::shared_ptr<exit_watch>>> watches;
 
   // -- Owner -----------------------------------------------------------------------------------
   std::uint32_t generation = 0;
+  std::uint32_t slice_reductions = 0;
   message_queue mq;
   co<void>::handle_type root;
   std::coroutine_handle<> resume_point;
   receive_base* waiting = nullptr;  // the receive it is suspended in
-  suspend_kind suspended = suspend_kind::none;
-  std::uint64_t receive_seq = 0;  // numbers receives, to drop a stale timeout
+  std::uint64_t receive_seq = 0;    // numbers receives, to drop a stale timeout
   timer_node* receive_timer = nullptr;
-  std::uint32_t slice_reductions = 0;
   std::uint64_t reductions = 0;
-  bool trap_exit = false;
-  bool exit_pending = false;
-  bool blocking_in_flight = false;
-  bool blocking_done = false;
-  bool finished = false;  // the body returned or threw
   term exit_reason;
   small_map<pid, char> links;
   small_map<ref, monitor_entry> monitors;
@@ -105,8 +102,15 @@ struct process {
   small_map<term, term> dict;                                 // the process dictionary (put/get)
   std::unique_ptr<std::function<void(const term&)>> on_exit;  // runtime::run's hook
   process* next_run = nullptr;  // owner-only overflow list of a run queue
+  suspend_kind suspended = suspend_kind::none;
+  bool trap_exit = false;
+  bool exit_pending = false;
+  bool blocking_in_flight = false;
+  bool blocking_done = false;
+  bool finished = false;  // the body returned or threw
 
   [[nodiscard]] pid self() const noexcept { return {index, generation}; }
 };
+static_assert(sizeof(process) <= 248, "a field added or reordered left padding in the PCB");
 
 }  // namespace otter::detail
