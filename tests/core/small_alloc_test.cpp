@@ -19,11 +19,14 @@ namespace otter::detail {
 namespace {
 
 TEST(SmallAllocTest, AFreedBlockIsReusedForTheSameSizeClass) {
-  void* a = small_alloc(40);
-  small_free(a, 40);
-  void* b = small_alloc(48);  // same 16-byte class as 40
+  void* a = small_alloc(41);
+  small_free(a, 41);
+  void* b = small_alloc(56);  // the same class as 41: blocks of 56 bytes
   EXPECT_EQ(a, b);
-  small_free(b, 48);
+  small_free(b, 56);
+  void* c = small_alloc(57);  // the next class (72 bytes): not the cached 56-byte block
+  EXPECT_NE(c, b);
+  small_free(c, 57);
 }
 
 TEST(SmallAllocTest, BlocksOfEverySizeAreWritableAndDistinct) {

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <concepts>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -113,6 +114,14 @@ struct node {
   // dynamic type's size through the virtual destructor.
   static void* operator new(std::size_t size) { return small_alloc(size); }
   static void operator delete(void* p, std::size_t size) noexcept { small_free(p, size); }
+  // A payload aligned above operator new's guarantee (16 bytes) bypasses the caches, whose
+  // blocks have no more than that.
+  static void* operator new(std::size_t size, std::align_val_t al) {
+    return ::operator new(size, al);
+  }
+  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
+    ::operator delete(p, size, al);
+  }
   node(const node&) = delete;
   node& operator=(const node&) = delete;
   virtual ~node() = default;

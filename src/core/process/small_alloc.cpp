@@ -39,17 +39,25 @@ namespace otter::detail {
 
 namespace {
 
+// Class c holds blocks of 16c + 24 bytes. glibc's malloc puts an 8-byte header before a block
+// and rounds the pair up to 16 bytes (32 at least), so a block of 16k + 8 bytes fills its chunk
+// exactly, where a block of 16k bytes would waste 8 bytes of a chunk 16 bytes larger. A million
+// idle processes each hold a frame and a timer message: 16 bytes each is 16 MB per million.
 constexpr std::size_t granule = 16;
-constexpr std::size_t small_alloc_max = 512;
-constexpr std::size_t classes = small_alloc_max / granule;
+constexpr std::size_t smallest = 24;
+constexpr std::size_t classes = 32;
+constexpr std::size_t class_size(std::size_t c) noexcept {
+  return granule * c + smallest;
+}
+constexpr std::size_t small_alloc_max = class_size(classes - 1);  // 520
 constexpr std::size_t max_cached = 8192;
 
 constexpr std::size_t class_of(std::size_t size) noexcept {
-  return (size + granule - 1) / granule - 1;
+  return size <= smallest ? 0 : (size - smallest + granule - 1) / granule;
 }
-constexpr std::size_t class_size(std::size_t c) noexcept {
-  return (c + 1) * granule;
-}
+static_assert(class_of(smallest) == 0 && class_of(smallest + 1) == 1);
+static_assert(class_size(class_of(small_alloc_max)) == small_alloc_max);
+static_assert(class_size(class_of(small_alloc_max - granule + 1)) == small_alloc_max);
 
 struct thread_cache {
   std::array<std::vector<void*>, classes> free;
