@@ -30,8 +30,10 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace otter::gen_server::detail {
 
@@ -297,16 +299,50 @@ void log_no_handle_info();
 /// Raises ArgumentError (std::invalid_argument) for a name a server cannot take.
 void check_name(const server_ref& name);
 
+/// init's arguments as server_main keeps them. Every slot of server_main's frame lives as long
+/// as the server, so arguments larger than a pointer wait in a box that init() frees.
+template <class... A>
+using init_args = std::conditional_t<(sizeof(std::tuple<A...>) <= sizeof(void*)), std::tuple<A...>,
+                                     std::unique_ptr<std::tuple<A...>>>;
+template <class... A>
+init_args<A...> box_args(A... args) {
+  if constexpr (sizeof(std::tuple<A...>) <= sizeof(void*)) {
+    return std::tuple<A...>(std::move(args)...);
+  } else {
+    return std::make_unique<std::tuple<A...>>(std::move(args)...);
+  }
+}
+template <class... A>
+std::tuple<A...>& unbox(std::tuple<A...>& args) noexcept {
+  return args;
+}
+template <class... A>
+std::tuple<A...>& unbox(std::unique_ptr<std::tuple<A...>>& args) noexcept {
+  return *args;
+}
+
+/// Whether S's handle_info takes a term (and not the message itself), as info() decides: the
+/// server then keeps the message as a term while the handler runs.
+template <class S>
+inline constexpr bool info_takes_term = !requires(S & s, message& m, state_of<S>& st) {
+  s.handle_info(m, st);
+}
+&&requires(S& s, const term& t, state_of<S>& st) {
+  s.handle_info(t, st);
+};
+
 template <class S>
 class server final : public sys::target {
 public:
   using state_type = state_of<S>;
 
-  /// `opts` lives until init() has returned (server_main's parameter, or the defaults): the
-  /// server reads the name from it only while it starts, and keeps only track_callers after,
-  /// so a named server does not hold its options for its whole life.
-  server(pid parent, const start_options& opts)
-      : parent_(parent), opts_(&opts), track_callers_(opts.track_callers) {}
+  /// `opts` is null for the defaults (no name, no $callers tracking). The server reads the
+  /// name only while it starts and keeps only track_callers after, so init() frees the options
+  /// and a named server does not hold them for its whole life.
+  server(pid parent, std::unique_ptr<start_options> opts)
+      : parent_(parent),
+        opts_(std::move(opts)),
+        track_callers_(opts_ != nullptr && opts_->track_callers) {}
 
   // -- sys::target ---------------------------------------------------------------------------
   std::any state() override {
@@ -335,17 +371,18 @@ public:
   // a coroutine its own slot in the frame, so keeping those paths out of server_main is what
   // keeps the frame of each of a million idle servers small.
 
-  /// Registers the name, runs init and acknowledges the start. True when the server goes on
-  /// to serve, with `first` set from init's result; false when the process ends normally.
+  /// Registers the name, runs init and acknowledges the start. Afterwards the server goes on
+  /// to serve, with `first` set from init's result, unless ended() (the process ends normally).
   template <class... A>
-  co<bool> init(flow& first, A... args) {
-    if (opts_->name && !co_await register_name()) {
-      co_return false;  // already started: exit :normal, as gen.erl does
+  co<void> init(flow& first, init_args<A...> args) {
+    if (opts_ != nullptr && opts_->name && !co_await register_name()) {
+      ended_ = true;  // already started: exit :normal, as gen.erl does
+      co_return;
     }
     std::optional<init_result<state_type>> r;
     std::exception_ptr failed;
     try {
-      r.emplace(co_await call_init(args...));
+      r.emplace(co_await call_init(unbox(args)));
     } catch (...) {
       failed = std::current_exception();
     }
@@ -357,7 +394,8 @@ public:
     if (r->ignore_) {
       unregister_name();
       proc_lib::init_ack(term(atom("ignore")));
-      co_return false;
+      ended_ = true;
+      co_return;
     }
     if (r->flow_.stop) {
       unregister_name();
@@ -366,10 +404,12 @@ public:
     }
     state_.emplace(std::move(*r->state_));
     first = std::move(r->flow_);
-    opts_ = nullptr;  // the caller frees them next (see the constructor)
+    opts_.reset();  // the name is registered: nothing reads the options any more
     proc_lib::init_ack(tuple(atoms::ok, self()));
-    co_return true;
   }
+
+  /// init() decided that the process ends normally (ignore, or the name was taken).
+  [[nodiscard]] bool ended() const noexcept { return ended_; }
 
   /// Whether the next step is more than "receive a message": a stop or continue asked for by
   /// the last callback, or a suspended server (only system messages are taken).
@@ -476,12 +516,16 @@ private:
   }
 
   template <class... A>
-  co<init_result<state_type>> call_init(A&... args) {
-    using raw = decltype(server_.init(std::move(args)...));
+  co<init_result<state_type>> call_init(std::tuple<A...>& args) {
+    auto call = [this](A&... a) {
+      return server_.init(std::move(a)...);
+    };
+    using raw = decltype(std::apply(call, args));
     if constexpr (co_value<raw>::is_co) {
-      co_return init_result<state_type>(co_await server_.init(std::move(args)...));
+      raw pending = std::apply(call, args);
+      co_return init_result<state_type>(co_await std::move(pending));
     } else {
-      co_return init_result<state_type>(server_.init(std::move(args)...));
+      co_return init_result<state_type>(std::apply(call, args));
     }
   }
 
@@ -499,7 +543,7 @@ private:
     co_return ok;
   }
   void unregister_name() {
-    const server_ref* name = opts_->name ? &*opts_->name : nullptr;
+    const server_ref* name = opts_ != nullptr && opts_->name ? &*opts_->name : nullptr;
     if (name == nullptr) {
       return;
     }
@@ -626,13 +670,16 @@ private:
     co_return;
   }
 
-  S server_{};
+  [[no_unique_address]] S server_{};
   std::optional<state_type> state_;
   pid parent_;
-  const start_options* opts_;  // null once init() has succeeded
+  std::unique_ptr<start_options> opts_;  // null: the defaults, or init() has succeeded
   bool track_callers_ = false;
-  term info_term_;
   bool suspended_ = false;
+  bool ended_ = false;
+  // The message of a handle_info that takes a term, kept until the next message: a coroutine
+  // handler may hold a reference. A server whose handle_info takes the message has none.
+  [[no_unique_address]] std::conditional_t<info_takes_term<S>, term, std::monostate> info_term_;
 };
 
 /// The process of a server: a proc_lib body (it reports its own crash) whose frame is all an
@@ -641,25 +688,31 @@ private:
 /// `opts` is null for the default options (no name, no $callers tracking): the parameter is a
 /// slot of the frame, and a pointer instead of the options saves most of it.
 template <class S, class... A>
-co<void> server_main(pid parent, std::unique_ptr<start_options> opts, A... args) {
-  static const start_options defaults;
+co<void> server_main(pid parent, std::unique_ptr<start_options> opts, init_args<A...> args) {
   try {
-    server<S> s(parent, opts ? *opts : defaults);
+    server<S> s(parent, std::move(opts));
     flow next;
-    if (!co_await s.init(next, std::move(args)...)) {
-      co_return;
-    }
-    opts.reset();  // the name is registered: nothing reads the options any more
+    // The loop has one await site for every step that is a coroutine of its own (init, a slow
+    // step, an async handler, a stop): GCC gives each co_await expression a slot of its own.
+    // `m` stays while `more` runs (an async handler may refer to it), then is dropped so that
+    // an idle server holds no message.
+    std::optional<message> m;
+    co<void> more = s.template init<A...>(next, std::move(args));
     for (;;) {
+      if (more.handle()) {
+        co_await more;
+        more = co<void>();
+      }
+      m.reset();
+      if (s.ended()) {
+        co_return;
+      }
       if (s.needs_slow_step(next)) {
-        co_await s.slow_step(next);
+        more = s.slow_step(next);
         continue;
       }
-      std::optional<message> m = co_await receive_any(next.timeout);
-      co<void> more = s.on_message(m, next);
-      if (more.handle()) {
-        co_await std::move(more);
-      }
+      m = co_await receive_any(next.timeout);
+      more = s.on_message(m, next);
     }
   } catch (...) {
     proc_lib::detail::exit_after(std::current_exception());
@@ -683,7 +736,7 @@ co<start_result> start(bool link, start_options opts, A... args) {
   if (opts.name || opts.track_callers) {
     kept = std::make_unique<start_options>(std::move(opts));
   }
-  co<void> body = server_main<S>(parent, std::move(kept), std::move(args)...);
+  co<void> body = server_main<S, A...>(parent, std::move(kept), box_args(std::move(args)...));
   term ack = co_await proc_lib::detail::start_body(std::move(body), link, timeout);
   co_return start_result_of(ack);
 }
