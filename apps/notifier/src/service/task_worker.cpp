@@ -42,7 +42,6 @@ struct worker {
     const env* e = nullptr;
     task_id task{};
     user_id user{};
-    timestamp due{};
     std::optional<channel> ch{};  // the user's channel, read on the first check
     std::uint32_t generation = 0;
     int failures = 0;        // consecutive unavailable-store failures
@@ -50,7 +49,7 @@ struct worker {
   };
 
   state init(const env* e, start_point p) {
-    state s{.e = e, .task = p.task, .user = p.user, .due = p.due};
+    state s{.e = e, .task = p.task, .user = p.user};
     arm(s, p.due);
     return s;
   }
@@ -137,8 +136,7 @@ struct worker {
     const bool due = is_due(t, now);
     if (!due && !s.requested) {
       s.failures = 0;
-      s.due = t.next_notify_at;
-      arm(s, s.due);
+      arm(s, t.next_notify_at);
       co_return cast_result::noreply();
     }
     new_notification entry{
@@ -169,10 +167,9 @@ struct worker {
     }
     s.failures = 0;
     s.requested = false;
-    s.due = next.value_or(t.next_notify_at);
     n.id = *id;
     co_await delivery::start(e, std::move(n));
-    arm(s, s.due);
+    arm(s, next.value_or(t.next_notify_at));
     co_return cast_result::noreply();
   }
 };
