@@ -31,7 +31,6 @@ struct names {
   atom local{"local"};
   atom dynamic{"dynamic"};
   term fun = term::opaque("#Fun");
-  term default_module{atom("Elixir.Supervisor.Default")};
   term restart[3] = {otter::to_term(otter::restart::permanent),
                      otter::to_term(otter::restart::transient),
                      otter::to_term(otter::restart::temporary)};
@@ -196,7 +195,7 @@ struct server {
   using state = sup_state;
 
   gen_server::init_result<sup_state> init(options opts) {
-    put(term(atoms::initial_call), tuple(atom("supervisor"), n().default_module, 1));
+    put(term(atoms::initial_call), tuple(atom("supervisor"), opts.module, 1));
     trap_exit(true);
     term invalid;
     if (opts.max_restarts < 0) {
@@ -215,7 +214,7 @@ struct server {
     s.max_restarts = opts.max_restarts;
     s.max_seconds = opts.max_seconds;
     if (!opts.name) {
-      s.name = tuple(self(), n().default_module);
+      s.name = tuple(self(), opts.module);
     } else if (opts.name->is_local_name()) {
       s.name = tuple(n().local, opts.name->local_name());
     } else {

@@ -111,6 +111,7 @@ co<start_result> start_link(options opts) {
   d.max_seconds = opts.max_seconds;
   d.max_children = opts.max_children;
   d.name = std::move(opts.name);
+  d.module = term(atom("Elixir.Task.Supervisor"));
   co_return co_await dynamic_supervisor::start_link(std::move(d));
 }
 

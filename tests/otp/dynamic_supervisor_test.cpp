@@ -4,7 +4,9 @@
 #include "otter/otp/dynamic_supervisor.hpp"
 
 #include "otter/core/logger.hpp"
+#include "otter/core/process_info.hpp"
 #include "otter/otp/gen_server.hpp"
+#include "otter/otp/task_supervisor.hpp"
 
 #include "support/both_runtimes.hpp"
 
@@ -584,6 +586,30 @@ TEST_P(DynamicSupervisorTest, AnUnnamedSupervisorReportsItselfAsPidAndDefaultMod
   EXPECT_EQ(
       logs_.supervisor_reports(true),
       std::vector<term>{tuple(tuple(sup_pid, a("Elixir.Supervisor.Default")), atoms::undefined)});
+}
+
+TEST_P(DynamicSupervisorTest, ATaskSupervisorReportsItselfAsPidAndTaskSupervisor) {
+  pid sup_pid;
+  term initial_call;
+  run([&]() -> co<void> {
+    start_result sup = co_await task_supervisor::start_link();
+    sup_pid = *sup;
+    std::optional<process_info_t> info = co_await process_info(*sup);
+    for (const auto& [key, value] : info->dictionary) {
+      if (key == term(atoms::initial_call)) {
+        initial_call = value;
+      }
+    }
+    start_result c = co_await task_supervisor::start_child(
+        *sup, []() -> co<void> { (void)co_await receive<atom>(); });
+    otter::exit(*c, term(a("boom")));
+    (void)co_await children_without(*sup, *c);
+    co_await dynamic_supervisor::stop(*sup);
+  });
+  EXPECT_EQ(
+      logs_.supervisor_reports(true),
+      std::vector<term>{tuple(tuple(sup_pid, a("Elixir.Task.Supervisor")), atoms::undefined)});
+  EXPECT_EQ(initial_call, tuple(a("supervisor"), a("Elixir.Task.Supervisor"), 1));
 }
 
 // A dynamic supervisor may supervise another one: supervisor_spec() makes its child spec.

@@ -45,8 +45,9 @@
 //     a child exits and is restarted (any reason for a permanent child) or exits abnormally,
 //     :start_error when a restart fails, :shutdown (reason :reached_max_restart_intensity) when
 //     the supervisor gives up, :shutdown_error when a child stops with an unexpected reason
-//     during shutdown. The supervisor field is {pid, Supervisor.Default} for an unnamed
-//     supervisor, {:local, name} for a named one.
+//     during shutdown. The supervisor field is {pid, module} for an unnamed supervisor
+//     (options::module: Supervisor.Default, or Task.Supervisor), {:local, name} for a named
+//     one.
 //
 // Calls exit the caller as GenServer.call with an infinite timeout does: `{:noproc,
 // {GenServer, :call, [sup, request, :infinity]}}` when the supervisor is not running.
@@ -86,6 +87,9 @@ struct options {
   std::vector<term> extra_arguments;
   /// Registers the supervisor under this name (an atom, or via / global).
   std::optional<server_ref> name;
+  /// The callback module that reports and `$initial_call` name, as Elixir's: an unnamed
+  /// supervisor reports as `{pid, module}`. Task.Supervisor sets `Task.Supervisor`.
+  term module{atom("Elixir.Supervisor.Default")};
 };
 
 /// One child, as which_children reports it: `{:undefined, pid | :restarting, type, modules}`.
