@@ -14,6 +14,8 @@
 
 #pragma once
 
+#include "otter/core/term_hash.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,12 +27,7 @@ struct timer_node;
 /// The hash of a ref id: the registry picks the shard with its top bits and the table the slot
 /// with its low bits (splitmix64's finalizer, so both are well mixed even for sequential ids).
 [[nodiscard]] constexpr std::uint64_t timer_hash(std::uint64_t id) noexcept {
-  id ^= id >> 30;
-  id *= 0xBF58476D1CE4E5B9ULL;
-  id ^= id >> 27;
-  id *= 0x94D049BB133111EBULL;
-  id ^= id >> 31;
-  return id;
+  return mix_bits(id);
 }
 
 class timer_table {
