@@ -119,8 +119,8 @@ struct node {
   static void* operator new(std::size_t size, std::align_val_t al) {
     return ::operator new(size, al);
   }
-  static void operator delete(void* p, std::size_t size, std::align_val_t al) noexcept {
-    ::operator delete(p, size, al);
+  static void operator delete(void* p, std::size_t /*size*/, std::align_val_t al) noexcept {
+    ::operator delete(p, al);  // the unsized form: clang does not enable sized deallocation
   }
   node(const node&) = delete;
   node& operator=(const node&) = delete;
