@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -57,10 +58,14 @@ inline void require_valid(const std::optional<std::string>& problem) {
   }
 }
 
-/// require_valid for entry `index` of a batch: the message names the entry.
-inline void require_valid(const std::optional<std::string>& problem, std::size_t index) {
-  if (problem) {
-    fail(store_errc::invalid, "entry " + std::to_string(index) + ": " + *problem);
+/// require_valid for every entry of a batch, before any is written: the message names the
+/// first invalid entry. `validate(item)` is the domain's validator (found by ADL).
+template <class T>
+void require_all_valid(std::span<const T> items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (std::optional<std::string> problem = validate(items[i])) {
+      fail(store_errc::invalid, "entry " + std::to_string(i) + ": " + *problem);
+    }
   }
 }
 

@@ -128,9 +128,7 @@ public:
 
   store_result<std::size_t> create_tasks(user_id owner, std::span<const new_task> tasks) override {
     return guarded([&]() -> std::size_t {
-      for (std::size_t i = 0; i < tasks.size(); ++i) {
-        detail::require_valid(validate(tasks[i]), i);
-      }
+      detail::require_all_valid(tasks);
       if (tasks.empty()) {
         return 0;
       }
