@@ -12,7 +12,7 @@ cd "$root"
 
 scripts/deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-ccache --max-size=5G >/dev/null
+ccache --max-size=12G >/dev/null
 
 summary=()
 run_preset() {

@@ -1,6 +1,7 @@
 #include "notifier/service/application.hpp"
 
 #include "notifier/service/delivery.hpp"
+#include "notifier/service/reader.hpp"
 #include "notifier/service/repo.hpp"
 #include "notifier/service/task_worker.hpp"
 #include "notifier/service/worker_table.hpp"
@@ -24,6 +25,7 @@ namespace notifier {
 service_names service_names::under(const std::string& prefix) {
   return service_names{.root = otter::atom(prefix + ".Supervisor"),
                        .writer = otter::atom(prefix + ".Writer"),
+                       .reader = otter::atom(prefix + ".Reader"),
                        .workers = otter::atom(prefix + ".Workers"),
                        .tasks = otter::atom(prefix + ".TaskSupervisor"),
                        .delivery = otter::atom(prefix + ".Delivery")};
@@ -125,6 +127,7 @@ struct tree_up {
 std::vector<otter::child_spec> children(const env& e) {
   std::vector<otter::child_spec> specs;
   specs.push_back(writer::child_spec(e));
+  specs.push_back(reader::child_spec(e));
 
   specs.push_back(worker_table::child_spec(e.names.workers));
 

@@ -3,7 +3,7 @@
 #include "notifier/domain/payload.hpp"
 #include "notifier/domain/schedule.hpp"
 #include "notifier/service/delivery.hpp"
-#include "notifier/service/repo.hpp"
+#include "notifier/service/reader.hpp"
 #include "notifier/service/worker_table.hpp"
 #include "notifier/service/writer.hpp"
 #include "otter/core/process.hpp"
@@ -30,12 +30,6 @@ struct tick {
   std::uint32_t generation = 0;
 };
 struct remind_now {};
-
-/// What a check reads in one trip to the pool: the task, and the first time its channel.
-struct loaded {
-  task t;
-  std::optional<channel> ch;
-};
 
 struct worker {
   struct state {
@@ -105,23 +99,7 @@ struct worker {
 
   static otter::co<cast_result> check(state& s) {
     const env& e = *s.e;
-    const bool first = !s.ch;
-    auto load = [id = s.task, owner = s.user, first](store& st) -> store_result<loaded> {
-      store_result<task> t = st.find_task(owner, id);
-      if (!t) {
-        return otter::unexpected<store_error>(t.error());
-      }
-      loaded l{std::move(*t), std::nullopt};
-      if (first) {
-        store_result<notifier::user> u = st.user_by_id(owner);
-        if (!u) {
-          return otter::unexpected<store_error>(u.error());
-        }
-        l.ch = channel_for(*u);
-      }
-      return l;
-    };
-    store_result<loaded> r = co_await e.repo->run(load);
+    store_result<reader::loaded> r = co_await reader::load(e, s.user, s.task, !s.ch);
     if (!r) {
       co_return failed(s, r.error());
     }

@@ -5,6 +5,7 @@
 #include "otter/core/timer.hpp"
 #include "otter/otp/gen_server.hpp"
 
+#include "service/take_front.hpp"
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -77,11 +78,7 @@ struct server {
   // Commits the waiting enqueues, max_batch at a time, and answers their callers.
   static otter::co<void> commit_enqueues(state& s) {
     while (!s.enqueues.empty()) {
-      std::size_t n = std::min(s.enqueues.size(), s.e->config.max_batch);
-      std::vector<waiting_enqueue> batch(std::make_move_iterator(s.enqueues.begin()),
-                                         std::make_move_iterator(s.enqueues.begin() + n));
-      s.enqueues.erase(s.enqueues.begin(), s.enqueues.begin() + static_cast<std::ptrdiff_t>(n));
-      co_await commit_batch(*s.e, std::move(batch));
+      co_await commit_batch(*s.e, detail::take_front(s.enqueues, s.e->config.max_batch));
     }
   }
 

@@ -34,6 +34,10 @@ constexpr std::int64_t migration_lock_key = 0x6f74746572'6e6f74;  // "otter" "no
 
 const std::string take_ids_sql =
     "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::bigint)";
+const std::string find_users_sql = detail::sql::with(
+    "SELECT ", detail::user_columns, " FROM users WHERE id = ANY($1::bigint[]) ORDER BY id");
+const std::string find_tasks_sql = detail::sql::with(
+    "SELECT ", detail::task_columns, " FROM tasks WHERE id = ANY($1::bigint[]) ORDER BY id");
 const std::string set_next_notify_sql =
     "UPDATE tasks AS t SET next_notify_at = v.at "
     "FROM unnest($1::bigint[], $2::bigint[]) AS v(id, at) "
@@ -59,6 +63,16 @@ const std::string count_attempts_sql =
     "ord) "
     "GROUP BY id) AS v "
     "WHERE n.id = v.id";
+
+template <class Id>
+std::vector<std::int64_t> values_of(std::span<const Id> ids) {
+  std::vector<std::int64_t> out;
+  out.reserve(ids.size());
+  for (const Id id : ids) {
+    out.push_back(id.value);
+  }
+  return out;
+}
 
 class postgres_store final : public store {
 public:
@@ -119,6 +133,13 @@ public:
     });
   }
 
+  store_result<std::vector<user>> find_users(std::span<const user_id> ids) override {
+    return guarded([&] {
+      return conn_.exec(find_users_sql, pg_params(pg_array(values_of(ids))))
+          .all(detail::read_user<pg_row>);
+    });
+  }
+
   store_result<task> create_task(user_id owner, const new_task& t) override {
     return guarded([&] {
       detail::require_valid(validate(t));
@@ -152,6 +173,13 @@ public:
       return conn_.exec(detail::sql::find_task, pg_params(owner.value, id.value))
           .one(detail::read_task<pg_row>, store_errc::not_found,
                "no task " + std::to_string(id.value));
+    });
+  }
+
+  store_result<std::vector<task>> find_tasks(std::span<const task_id> ids) override {
+    return guarded([&] {
+      return conn_.exec(find_tasks_sql, pg_params(pg_array(values_of(ids))))
+          .all(detail::read_task<pg_row>);
     });
   }
 

@@ -33,6 +33,7 @@ inline const std::string insert_task = with(
     task_columns);
 inline const std::string find_task =
     with("SELECT ", task_columns, " FROM tasks WHERE id = $2 AND user_id = $1");
+inline const std::string task_by_id = with("SELECT ", task_columns, " FROM tasks WHERE id = $1");
 inline const std::string list_tasks = with(
     "SELECT ", task_columns, " FROM tasks WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3");
 inline const std::string complete_task = with(

@@ -296,6 +296,32 @@ TYPED_TEST(StoreTest, OpenTasksArePagedByIdAndSkipCompletedOnes) {
   EXPECT_EQ(seen, open);
 }
 
+// The workers' batched reload: every listed task that exists, whoever its user and whatever its
+// status, once and in id order; unknown and repeated ids change nothing.
+TYPED_TEST(StoreTest, FindTasksReturnsTheListedTasksThatExistInIdOrder) {
+  const auto ada = this->make_user("ada");
+  const auto bob = this->make_user("bob");
+  const auto a = this->make_task(ada.id, "a");
+  const auto b = this->make_task(bob.id, "b");
+  const auto c = this->make_task(ada.id, "c");
+  const auto done = must(this->store_->complete_task(ada.id, c.id, t0 + 1h));
+  const std::vector<task_id> ids{c.id, task_id{999}, a.id, b.id, a.id};
+  EXPECT_EQ(must(this->store_->find_tasks(ids)), (std::vector<task>{a, b, done}));
+  EXPECT_TRUE(must(this->store_->find_tasks(std::vector<task_id>{task_id{999}})).empty());
+  EXPECT_TRUE(must(this->store_->find_tasks({})).empty());
+}
+
+TYPED_TEST(StoreTest, FindUsersReturnsTheListedUsersThatExistInIdOrder) {
+  const auto ada = this->make_user("ada");
+  const auto bob = this->make_user("bob");
+  const std::vector<user_id> ids{bob.id, user_id{999}, ada.id, bob.id};
+  const auto found = must(this->store_->find_users(ids));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0], must(this->store_->user_by_id(ada.id)));
+  EXPECT_EQ(found[1], must(this->store_->user_by_id(bob.id)));
+  EXPECT_TRUE(must(this->store_->find_users({})).empty());
+}
+
 // The boot walk: every open task exactly once, in pages, and the visitor can stop it.
 TYPED_TEST(StoreTest, ForEachOpenTaskVisitsEveryOpenTaskOnce) {
   const auto u = this->make_user();

@@ -35,6 +35,9 @@ public:
   store_result<user> user_by_id(user_id id) override {
     return pass([&] { return inner_->user_by_id(id); });
   }
+  store_result<std::vector<user>> find_users(std::span<const user_id> ids) override {
+    return pass([&] { return inner_->find_users(ids); });
+  }
   store_result<task> create_task(user_id owner, const new_task& t) override {
     return pass([&] { return inner_->create_task(owner, t); });
   }
@@ -50,6 +53,9 @@ public:
   }
   store_result<task> complete_task(user_id owner, task_id id, timestamp at) override {
     return pass([&] { return inner_->complete_task(owner, id, at); });
+  }
+  store_result<std::vector<task>> find_tasks(std::span<const task_id> ids) override {
+    return pass([&] { return inner_->find_tasks(ids); });
   }
   store_result<std::vector<task>> open_tasks(task_id after, std::size_t limit) override {
     return pass([&] { return inner_->open_tasks(after, limit); });

@@ -1,9 +1,9 @@
 // notifier/service/delivery.hpp: handing committed reminders to their channel
 // (docs/design/notifier.md#delivery-outbox-at-least-once).
 //
-// Each delivery is a short-lived process under the delivery Task.Supervisor
+// A webhook delivery is a short-lived process under the delivery Task.Supervisor
 // (env.names.delivery): a webhook that hangs or retries holds only its own process, never a
-// worker or another delivery. The delivery records every attempt through the writer; a
+// worker or another delivery. A log-channel delivery, which cannot hang, runs in the caller. The delivery records every attempt through the writer; a
 // delivered attempt marks the outbox entry delivered. An entry whose delivery was cut short (the
 // service stopped, the node crashed) is still undelivered in the store and is delivered again
 // at the next start (redeliver_all): at least once.
@@ -21,7 +21,8 @@
 
 namespace notifier::delivery {
 
-/// Starts the delivery of `n` in its own process. @in_process
+/// Delivers `n`: a webhook in a process of its own, the log channel at once in the caller.
+/// @in_process
 otter::co<void> start(const env& e, notification n);
 
 /// Delivers `n` in the calling process: chooses its channel, retries webhooks with backoff and

@@ -41,7 +41,8 @@ struct service_config {
                              .max_attempts = 0};
   /// Webhook deliveries: attempts and the wait between them, the time limit of one request.
   channels::webhook_options webhook{};
-  /// The writer commits at most this many outbox entries in one transaction.
+  /// The writer commits at most this many outbox entries in one transaction; the reader reads
+  /// at most this many tasks in one trip.
   std::size_t max_batch = 5000;
   /// The starter reads open tasks in pages of this many.
   std::size_t boot_page = 10'000;
@@ -58,6 +59,7 @@ struct service_config {
 struct service_names {
   otter::atom root;      // the application's supervisor
   otter::atom writer;    // the batching writer
+  otter::atom reader;    // the batching reader of the workers' tasks
   otter::atom workers;   // the worker table (an ETS set): task id -> worker
   otter::atom tasks;     // the DynamicSupervisor of task workers
   otter::atom delivery;  // the Task.Supervisor of deliveries

@@ -7,7 +7,7 @@
 // (start() returns the running worker), so two workers of one task never run.
 //
 // The worker arms one timer for the task's due time. When it fires (or on notify_now) it
-// reloads the task through the store pool:
+// reloads the task through the reader (reader.hpp: one store query for many workers):
 //   - gone or completed: the worker stops :normal (not restarted);
 //   - open and due: it asks the writer to enqueue the reminder AND move the task's due time in
 //     one transaction (domain/schedule.hpp: an overdue task is reminded once, then the cadence

@@ -2,7 +2,7 @@
 // batches (docs/design/notifier.md#writes-batched).
 //
 //   store_result<notification_id> id = co_await writer::enqueue(env, entry);  // in a worker
-//   writer::record(env, attempt);                                             // in a delivery
+//   writer::record(env, attempt);                                   // after a delivery attempt
 //
 // enqueue is a call: the caller waits until its entry is committed, and gets the entry's id or
 // the store's error. The writer gathers every enqueue that reaches it while its mailbox has

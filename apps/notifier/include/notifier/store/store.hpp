@@ -84,6 +84,10 @@ public:
   [[nodiscard]] virtual store_result<user> user_by_token(std::string_view token) = 0;
   /// The user `id` (for the service's own use: the deliverer needs the webhook URL and secret).
   [[nodiscard]] virtual store_result<user> user_by_id(user_id id) = 0;
+  /// The users among `ids` that exist, each once, in id order (for the service's own use: the
+  /// task workers' batched reloads). Unknown ids are left out; the caller tells which are.
+  [[nodiscard]] virtual store_result<std::vector<user>> find_users(
+      std::span<const user_id> ids) = 0;
 
   // -- a user's tasks (scoped to the user) -----------------------------------------------------
 
@@ -107,6 +111,11 @@ public:
 
   // -- scheduling (service-wide) ---------------------------------------------------------------
 
+  /// The tasks among `ids` that exist, open or completed, each once, in id order, whoever
+  /// their user: how the task workers reload their tasks in one trip (each worker checks the
+  /// user itself). Unknown ids are left out.
+  [[nodiscard]] virtual store_result<std::vector<task>> find_tasks(
+      std::span<const task_id> ids) = 0;
   /// A page of open tasks with ids greater than `after`, in id order: how the service finds
   /// every open task at boot (for_each_open_task below walks all pages).
   [[nodiscard]] virtual store_result<std::vector<task>> open_tasks(task_id after,

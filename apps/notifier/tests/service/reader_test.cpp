@@ -1,0 +1,108 @@
+// The reader: the workers' task reloads, gathered into batches and answered one by one, each
+// caller seeing only its own user's task.
+
+#include "notifier/service/reader.hpp"
+
+#include "otter/core/process.hpp"
+#include "otter/core/receive.hpp"
+#include "otter/testing/deterministic_runtime.hpp"
+
+#include "support/service_harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace notifier::testing {
+namespace {
+
+/// What a load answered, as the test compares it.
+struct outcome {
+  std::optional<task_id> task;  // the task loaded, or nothing
+  std::optional<channel> ch;
+  std::optional<store_errc> error;
+  friend bool operator==(const outcome&, const outcome&) = default;
+};
+
+struct request {
+  user_id owner;
+  task_id task;
+  bool with_channel = false;
+};
+
+/// Loads every request at once, each from a process of its own (so that they reach the reader
+/// together and are read as one batch), and returns the outcomes in request order.
+std::vector<outcome> load_all(otter::runtime& rt, const env& e, std::vector<request> requests) {
+  const env* ep = &e;
+  return rt.run([ep, requests]() -> otter::co<std::vector<outcome>> {
+    const otter::pid me = otter::self();
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      const request r = requests[i];
+      otter::spawn([ep, r, i, me]() -> otter::co<void> {
+        store_result<reader::loaded> l =
+            co_await reader::load(*ep, r.owner, r.task, r.with_channel);
+        outcome o;
+        if (l) {
+          o.task = l->t.id;
+          o.ch = l->ch;
+        } else {
+          o.error = l.error().code;
+        }
+        otter::send(me, std::make_pair(i, o));
+      });
+    }
+    std::vector<outcome> out(requests.size());
+    for (std::size_t n = 0; n < requests.size(); ++n) {
+      auto [i, o] = co_await otter::receive<std::pair<std::size_t, outcome>>();
+      out[i] = o;
+    }
+    co_return out;
+  });
+}
+
+TEST(ReaderTest, ABatchAnswersEachCallerWithItsOwnTask) {
+  otter::testing::deterministic_runtime rt;
+  service_harness h(rt);
+  const user_id ada = h.add_user();
+  const user_id bob = h.add_user("http://127.0.0.1:9/hook");
+  const task a = h.add_task(ada, "a");
+  const task b = h.add_task(bob, "b");
+  h.start();
+  const std::vector<outcome> got = load_all(rt, h.env,
+                                            {{ada, a.id, true},
+                                             {bob, b.id, true},
+                                             {bob, b.id, false},
+                                             {bob, a.id, false},  // another user's task
+                                             {ada, task_id{999}, true},
+                                             {user_id{999}, a.id, true}});
+  const std::vector<outcome> expected{{a.id, channel::log, std::nullopt},
+                                      {b.id, channel::webhook, std::nullopt},
+                                      {b.id, std::nullopt, std::nullopt},
+                                      {std::nullopt, std::nullopt, store_errc::not_found},
+                                      {std::nullopt, std::nullopt, store_errc::not_found},
+                                      {std::nullopt, std::nullopt, store_errc::not_found}};
+  EXPECT_EQ(got, expected);
+}
+
+TEST(ReaderTest, AnUnavailableStoreFailsTheWholeBatchRetryably) {
+  otter::testing::deterministic_runtime rt;
+  service_harness h(rt);
+  const user_id ada = h.add_user();
+  const task a = h.add_task(ada, "a");
+  const task b = h.add_task(ada, "b");
+  h.start();
+  h.fault.down = true;
+  const std::vector<outcome> got = load_all(
+      rt, h.env, {{ada, a.id, true}, {ada, b.id, false}, {ada, a.id, false}, {ada, b.id, true}});
+  for (const outcome& o : got) {
+    EXPECT_EQ(o.error, store_errc::unavailable);
+  }
+  // Loads that met in the reader's mailbox were one trip to the store (the first one arrives
+  // alone: the reader reads it before the others run).
+  EXPECT_LT(h.fault.refused.load(), 4);
+  h.fault.down = false;
+  EXPECT_EQ(load_all(rt, h.env, {{ada, b.id, false}}).front().task, b.id);
+}
+
+}  // namespace
+}  // namespace notifier::testing
