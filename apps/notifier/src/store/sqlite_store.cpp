@@ -125,20 +125,8 @@ public:
     });
   }
 
-  // One cached statement run per id: a point lookup costs a few microseconds, as a row of a
-  // batched write does; a missing id simply yields no row.
   store_result<std::vector<user>> find_users(std::span<const user_id> ids) override {
-    return guarded([&] {
-      std::vector<user> out;
-      for (const user_id id : sorted_unique(ids)) {
-        auto q = db_.query(detail::sql::user_by_id);
-        q.bind(id.value);
-        if (q.step()) {
-          out.push_back(detail::read_user(q));
-        }
-      }
-      return out;
-    });
+    return find_each(detail::sql::user_by_id, ids, detail::read_user<detail::sqlite_query>);
   }
 
   store_result<task> create_task(user_id owner, const new_task& t) override {
@@ -180,17 +168,7 @@ public:
   }
 
   store_result<std::vector<task>> find_tasks(std::span<const task_id> ids) override {
-    return guarded([&] {
-      std::vector<task> out;
-      for (const task_id id : sorted_unique(ids)) {
-        auto q = db_.query(detail::sql::task_by_id);
-        q.bind(id.value);
-        if (q.step()) {
-          out.push_back(detail::read_task(q));
-        }
-      }
-      return out;
-    });
+    return find_each(detail::sql::task_by_id, ids, detail::read_task<detail::sqlite_query>);
   }
 
   store_result<std::vector<task>> list_tasks(user_id owner, task_id after,
@@ -354,6 +332,25 @@ public:
   }
 
 private:
+  // The row of each id by `sql` (a lookup by id), in id order: one cached statement run per id,
+  // a point lookup costing a few microseconds as a row of a batched write does; a missing id
+  // yields no row.
+  template <class Id, class Read, class Row = std::invoke_result_t<Read&, detail::sqlite_query&>>
+  store_result<std::vector<Row>> find_each(const std::string& sql, std::span<const Id> ids,
+                                           Read read) {
+    return guarded([&] {
+      std::vector<Row> out;
+      for (const Id id : sorted_unique(ids)) {
+        auto q = db_.query(sql);
+        q.bind(id.value);
+        if (q.step()) {
+          out.push_back(read(q));
+        }
+      }
+      return out;
+    });
+  }
+
   template <class F>
   auto guarded(F&& body) -> store_result<std::invoke_result_t<F&>> {
     return detail::guarded(mu_, std::forward<F>(body));

@@ -123,6 +123,12 @@ TEST_F(HttpServerTest, ValuesTheBackendRejectsAre400WithItsReason) {
   auto url = c.request("POST", "/users", R"({"name":"bob","webhook_url":"ftp://x"})", admin_token);
   EXPECT_EQ(url.status, 400U);
   EXPECT_EQ(url.error_code(), "invalid_field");
+  // A URL the webhook client could not use is refused here, with the client's reason.
+  auto info =
+      c.request("POST", "/users", R"({"name":"bob","webhook_url":"https://me:pw@example.com/"})",
+                admin_token);
+  EXPECT_EQ(info.status, 400U);
+  EXPECT_EQ(info.json["error"]["message"], "webhook_url must not contain user info (user@host)");
   EXPECT_EQ(backend_.task_count(), 0U);
   EXPECT_EQ(backend_.user_count(), 1U);
 }

@@ -41,6 +41,7 @@
 
 #pragma once
 
+#include "notifier/domain/url.hpp"
 #include "notifier/io/io_runner.hpp"
 #include "otter/core/co.hpp"
 #include "otter/core/expected.hpp"
@@ -100,23 +101,10 @@ struct http_failure {
 using http_result = otter::expected<http_response, http_failure>;
 using http_callback = std::function<void(http_result)>;
 
-/// A URL split for a request.
-struct http_url {
-  bool tls = false;           // https
-  std::string host{};         // a name, an IPv4 address, or an IPv6 address without brackets
-  std::uint16_t port = 0;     // the explicit port, else 80 or 443
-  std::string target = "/";   // path and query, as sent on the request line
-  std::string host_header{};  // host[:port] as the Host header carries it
-};
-
-/// Splits `url` = scheme://host[:port][/path][?query][#fragment], strictly: the scheme is
-/// `http` or `https` (lowercase, as notifier::validate requires); the host is a DNS name
-/// (letters, digits, '-', '.', '_') or an IP address ([...] for IPv6); the port, when given, is
-/// 1..65535 in decimal; the path and query keep their characters, except bytes above 0x7F,
-/// which are percent-encoded; the fragment is dropped (it is never sent). Rejected with a
-/// reason: user info (user:pw@), spaces and control characters, an empty host, a URL longer
-/// than max_url_bytes. Every URL that this accepts, validate() accepts too. @threadsafe
-[[nodiscard]] otter::expected<http_url, std::string> parse_http_url(std::string_view url);
+// The URL splitter lives with the input rules (notifier/domain/url.hpp): what the store lets in
+// is what the client can use.
+using notifier::http_url;
+using notifier::parse_http_url;
 
 /// Starts the exchange on `io`'s threads; `done` is called once with the result, on an I/O
 /// thread (never inline). If `io` is stopped before the exchange ends, `done` is not called.

@@ -1,19 +1,20 @@
-// parse_http_url: the strict URL splitter of the webhook client (client.hpp).
+// parse_http_url: the strict splitter of webhook URLs (url.hpp).
 //
-// Boost 1.74 has no Boost.URL, and the URLs to accept are few: absolute http(s) URLs that
-// notifier::validate() already let into the store. So this is a small parser of
+// Boost 1.74 has no Boost.URL, and the URLs to accept are few: absolute http(s) URLs. So this
+// is a small parser of
 // scheme://authority[/path][?query][#fragment] (RFC 3986, section 3) that refuses rather than
 // guesses: anything it does not understand is a reason, which becomes a bad_url failure.
 
+#include "notifier/domain/url.hpp"
+
 #include "notifier/domain/user.hpp"
-#include "notifier/http/client.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <charconv>
 
-namespace notifier::http {
+namespace notifier {
 
 namespace {
 
@@ -148,4 +149,4 @@ parse_result parse_http_url(std::string_view url) {
   return out;
 }
 
-}  // namespace notifier::http
+}  // namespace notifier
