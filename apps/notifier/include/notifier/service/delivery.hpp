@@ -3,10 +3,10 @@
 //
 // A webhook delivery is a short-lived process under the delivery Task.Supervisor
 // (env.names.delivery): a webhook that hangs or retries holds only its own process, never a
-// worker or another delivery. A log-channel delivery, which cannot hang, runs in the caller. The delivery records every attempt through the writer; a
-// delivered attempt marks the outbox entry delivered. An entry whose delivery was cut short (the
-// service stopped, the node crashed) is still undelivered in the store and is delivered again
-// at the next start (redeliver_all): at least once.
+// worker or another delivery. A log-channel delivery, which cannot hang, runs in the caller. The
+// delivery records every attempt through the writer; a delivered attempt marks the outbox entry
+// delivered. An entry whose delivery was cut short (the service stopped, the node crashed) is still
+// undelivered in the store and is delivered again at the next start (redeliver_all): at least once.
 //
 // Thread safety: the functions are @in_process.
 
