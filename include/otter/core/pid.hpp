@@ -43,9 +43,14 @@ private:
 
 }  // namespace otter
 
+// The index in the low half: processes spawned one after another have neighbouring indices,
+// so in a std::unordered_map (whose buckets are the hash modulo a prime) their entries land in
+// neighbouring buckets, and a supervisor filling its map of a million children touches the
+// bucket array in order instead of at random (a cache miss per insert). The generation only
+// tells apart the successive holders of one index.
 template <>
 struct std::hash<otter::pid> {
   std::size_t operator()(otter::pid p) const noexcept {
-    return std::hash<std::uint64_t>{}(p.value());
+    return (std::size_t{p.generation()} << 32) | p.index();
   }
 };
