@@ -79,7 +79,32 @@ struct server {
         users.push_back(w.req.owner);
       }
     }
-    auto read = [&tasks, &users](store& st) -> store_result<found> {
+    store_result<found> got = co_await read(e, std::move(tasks), std::move(users));
+    if (got || got.error().retryable() || batch.size() == 1) {
+      for (const waiting_load& w : batch) {
+        gen_server::reply(w.from, got ? answer(*got, w.req)
+                                      : load_reply(otter::unexpected<store_error>(got.error())));
+      }
+      co_return;
+    }
+    // One row may be at fault (one that cannot be read back): read each load alone, so that
+    // only its worker fails, as the writer does with a failed batch.
+    for (const waiting_load& w : batch) {
+      std::vector<user_id> owner;
+      if (w.req.with_channel) {
+        owner.push_back(w.req.owner);
+      }
+      std::vector<task_id> task{w.req.task};
+      store_result<found> one = co_await read(e, std::move(task), std::move(owner));
+      gen_server::reply(w.from, one ? answer(*one, w.req)
+                                    : load_reply(otter::unexpected<store_error>(one.error())));
+    }
+  }
+
+  // The rows of `tasks` and `users`, in one trip to the pool.
+  static otter::co<store_result<found>> read(const env& e, std::vector<task_id> tasks,
+                                             std::vector<user_id> users) {
+    auto rows = [&tasks, &users](store& st) -> store_result<found> {
       store_result<std::vector<task>> t = st.find_tasks(tasks);
       if (!t) {
         return otter::unexpected<store_error>(t.error());
@@ -91,11 +116,7 @@ struct server {
       }
       return found{std::move(*t), std::move(*u)};
     };
-    store_result<found> got = co_await e.repo->run(read);
-    for (const waiting_load& w : batch) {
-      gen_server::reply(w.from, got ? answer(*got, w.req)
-                                    : load_reply(otter::unexpected<store_error>(got.error())));
-    }
+    co_return co_await e.repo->run(rows);
   }
 
   // One caller's answer out of the batch's rows; another user's task is not_found, as

@@ -10,6 +10,7 @@
 #include "support/service_harness.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <vector>
 
@@ -102,6 +103,32 @@ TEST(ReaderTest, AnUnavailableStoreFailsTheWholeBatchRetryably) {
   EXPECT_LT(h.fault.refused.load(), 4);
   h.fault.down = false;
   EXPECT_EQ(load_all(rt, h.env, {{ada, b.id, false}}).front().task, b.id);
+}
+
+// A row that cannot be read back (written behind the store's back) fails only its own load:
+// the batch is read again load by load.
+TEST(ReaderTest, AnUnreadableRowFailsOnlyItsOwnLoad) {
+  otter::testing::deterministic_runtime rt;
+  service_harness h(rt);
+  const user_id ada = h.add_user();
+  const task a = h.add_task(ada, "a");
+  const task b = h.add_task(ada, "b");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(h.db_path().c_str(), &db), SQLITE_OK);
+    const std::string corrupt =
+        "PRAGMA ignore_check_constraints = ON; "
+        "UPDATE tasks SET status = 'lost' WHERE id = "
+        + std::to_string(b.id.value);
+    EXPECT_EQ(sqlite3_exec(db, corrupt.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  h.start();
+  const std::vector<outcome> got =
+      load_all(rt, h.env, {{ada, a.id, true}, {ada, b.id, true}, {ada, a.id, false}});
+  EXPECT_EQ(got[0], (outcome{a.id, channel::log, std::nullopt}));
+  EXPECT_EQ(got[1], (outcome{std::nullopt, std::nullopt, store_errc::internal}));
+  EXPECT_EQ(got[2], (outcome{a.id, std::nullopt, std::nullopt}));
 }
 
 }  // namespace

@@ -10,8 +10,9 @@
 // larger: the store sees one query for many workers, not one per reminder. It is the writer's
 // (writer.hpp) mirror for reads; the two run side by side on two pool threads.
 //
-// A batch that fails is answered with the store's error, every load of it alike (a worker backs
-// off on `unavailable` and stops on anything else, to be restarted).
+// A batch that fails `unavailable` is answered with that error, every load of it alike (the
+// workers back off and try again); a batch that fails otherwise is read again load by load, so
+// that a row that cannot be read fails only its own worker (which stops, to be restarted).
 //
 // Thread safety: load is @in_process; the reader is one GenServer registered under
 // env.names.reader.
