@@ -56,13 +56,27 @@ void partition::clear() noexcept {
   // the same locks, whose acquire/release order them against this store.
   owner_.store(0, std::memory_order_seq_cst);
   for (pid_shard& s : pids_) {
+    // The records are copied and left in place until their entries are gone: a registered
+    // process that exits meanwhile still finds its record in its exit watch and removes its
+    // entries itself, before its DOWN fires. (Taking the records first let that watch find
+    // nothing and the DOWN fire while this loop had not yet reached its entries.)
+    std::vector<std::pair<pid, std::vector<term>>> listed;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      listed.reserve(s.owners.size());
+      for (const auto& [who, rec] : s.owners) {
+        listed.emplace_back(who, rec.keys);
+      }
+    }
+    for (auto& [who, keys] : listed) {
+      reg_.remove_entries(who, std::move(keys));
+    }
+    // No record was added meanwhile: a registration checks owner_ (now 0) under this lock
+    // before it adds one (invariant (3)).
     std::unordered_map<pid, owner_record> owners;
     {
       std::lock_guard<std::mutex> lock(s.mu);
       owners.swap(s.owners);
-    }
-    for (auto& [who, rec] : owners) {
-      reg_.remove_entries(who, std::move(rec.keys));
     }
   }
   for (key_shard& s : keys_) {
@@ -79,8 +93,9 @@ void partition::clear() noexcept {
 }
 
 // A registered process exited (its exit watch). By invariant (1) nothing else changes its
-// record now except a clear, which takes the record first: whichever of the two takes it
-// removes the entries it lists.
+// record now except a clear, which removes the entries of every record before it takes the
+// records: a record found here still lists entries to remove (the clear may remove them too;
+// removing is idempotent), and a record not found has none left.
 void partition::process_exited(pid who, const term& /*reason*/) noexcept {
   owner_record rec;
   {

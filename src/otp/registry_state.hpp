@@ -19,9 +19,11 @@
 //       writer is a partition's clear (its process exited), on another thread.
 //   (2) An entry (key, P) in a key shard is listed in P's owner_record: register_key adds the
 //       key to the record before the entry, and whoever removes a record (P's exit watch, or
-//       the clear of its partition) removes the entries it lists, wherever they live. So no
-//       entry outlives its process. (A record may list keys whose entries are gone: cleared
-//       with another partition, as Elixir's pid tables may.)
+//       the clear of its partition) removes the entries it lists, wherever they live; the
+//       clear removes them BEFORE it takes the record, so P's exit watch finding no record
+//       means no entry of P is left, and no entry outlives its process's DOWN. (A record may
+//       list keys whose entries are gone: cleared with another partition, as Elixir's pid
+//       tables may.)
 //   (3) partition::owner_ is the pid of the partition's running process, or 0 while it is
 //       down. A clear stores 0 BEFORE locking the shards it empties; a registration reads the
 //       owners of its record's and its key's partitions first and checks both again under
