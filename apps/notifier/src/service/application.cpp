@@ -44,22 +44,18 @@ std::int64_t ms_since(clock::time_point t0) {
 /// on a store that is restarting; any other failure ends the starter with it).
 otter::co<std::vector<task>> open_page(const env& e, task_id after) {
   const std::size_t limit = e.config.boot_page;
-  for (int failures = 1;; ++failures) {
-    auto read = [after, limit](store& s) {
-      return s.open_tasks(after, limit);
-    };
-    store_result<std::vector<task>> page = co_await e.repo->run(read);
-    if (page) {
-      co_return std::move(*page);
-    }
-    if (!page.error().retryable()) {
-      throw std::runtime_error("starter: cannot read open tasks: " + page.error().message);
-    }
-    auto delay = backoff_delay(e.config.store_retry, failures);
-    spdlog::warn("starter: store unavailable, retrying in {} ms: {}", delay.count(),
-                 page.error().message);
-    co_await otter::sleep(delay);
+  auto read = [after, limit](store& s) {
+    return s.open_tasks(after, limit);
+  };
+  auto warn = [](const store_error& err, std::chrono::milliseconds delay) {
+    spdlog::warn("starter: store unavailable, retrying in {} ms: {}", delay.count(), err.message);
+  };
+  store_result<std::vector<task>> page =
+      co_await e.repo->run_retrying(read, e.config.store_retry, 0, warn);
+  if (!page) {
+    throw std::runtime_error("starter: cannot read open tasks: " + page.error().message);
   }
+  co_return std::move(*page);
 }
 
 /// The starter's work: a worker for every open task (page by page, in id order), then a

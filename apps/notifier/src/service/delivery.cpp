@@ -37,16 +37,12 @@ namespace {
 /// The user a webhook goes to, read through the pool; an unavailable store is retried a few
 /// times (the entry stays in the outbox either way, so giving up loses nothing).
 otter::co<store_result<user>> recipient(const env& e, user_id id) {
-  for (int failures = 1;; ++failures) {
-    auto read = [id](store& s) {
-      return s.user_by_id(id);
-    };
-    store_result<user> u = co_await e.repo->run(read);
-    if (u || !u.error().retryable() || failures >= 5) {
-      co_return u;
-    }
-    co_await otter::sleep(backoff_delay(e.config.store_retry, failures));
-  }
+  auto read = [id](store& s) {
+    return s.user_by_id(id);
+  };
+  auto quietly = [](const store_error&, std::chrono::milliseconds) {
+  };
+  co_return co_await e.repo->run_retrying(read, e.config.store_retry, 5, quietly);
 }
 
 }  // namespace

@@ -16,10 +16,13 @@
 
 #pragma once
 
+#include "notifier/domain/backoff.hpp"
 #include "notifier/store/store.hpp"
 #include "otter/core/blocking.hpp"
 #include "otter/core/co.hpp"
+#include "otter/core/process.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,6 +52,24 @@ public:
       return direct(fn);
     };
     co_return co_await otter::blocking(std::move(job));
+  }
+
+  /// Runs `f` as run() does, and again after each `unavailable` failure, the n-th time after
+  /// backoff_delay(policy, n), until it succeeds, fails otherwise, or has failed
+  /// `max_failures` times (0: no limit); returns the last result. `on_retry(error, delay)` is
+  /// called before each wait (to log it). @in_process
+  template <class F, class OnRetry>
+  auto run_retrying(F f, const backoff_policy& policy, int max_failures, OnRetry on_retry)
+      -> otter::co<std::invoke_result_t<F&, store&>> {
+    for (int failures = 1;; ++failures) {
+      auto r = co_await run(f);
+      if (r || !r.error().retryable() || (max_failures > 0 && failures >= max_failures)) {
+        co_return r;
+      }
+      const std::chrono::milliseconds delay = backoff_delay(policy, failures);
+      on_retry(r.error(), delay);
+      co_await otter::sleep(delay);
+    }
   }
 
   /// Runs `f(store&)` on the calling thread with its connection (boot, tools, tests: code
