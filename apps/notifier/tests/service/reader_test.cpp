@@ -61,36 +61,37 @@ std::vector<outcome> load_all(otter::runtime& rt, const env& e, std::vector<requ
   });
 }
 
-TEST(ReaderTest, ABatchAnswersEachCallerWithItsOwnTask) {
+/// A service with one user (ada, log channel) and two of her tasks; started by each test.
+class ReaderTest : public ::testing::Test {
+protected:
   otter::testing::deterministic_runtime rt;
-  service_harness h(rt);
+  service_harness h{rt};
   const user_id ada = h.add_user();
-  const user_id bob = h.add_user("http://127.0.0.1:9/hook");
   const task a = h.add_task(ada, "a");
-  const task b = h.add_task(bob, "b");
+  const task b = h.add_task(ada, "b");
+};
+
+TEST_F(ReaderTest, ABatchAnswersEachCallerWithItsOwnTask) {
+  const user_id bob = h.add_user("http://127.0.0.1:9/hook");
+  const task c = h.add_task(bob, "c");
   h.start();
   const std::vector<outcome> got = load_all(rt, h.env,
                                             {{ada, a.id, true},
-                                             {bob, b.id, true},
-                                             {bob, b.id, false},
+                                             {bob, c.id, true},
+                                             {bob, c.id, false},
                                              {bob, a.id, false},  // another user's task
                                              {ada, task_id{999}, true},
                                              {user_id{999}, a.id, true}});
   const std::vector<outcome> expected{{a.id, channel::log, std::nullopt},
-                                      {b.id, channel::webhook, std::nullopt},
-                                      {b.id, std::nullopt, std::nullopt},
+                                      {c.id, channel::webhook, std::nullopt},
+                                      {c.id, std::nullopt, std::nullopt},
                                       {std::nullopt, std::nullopt, store_errc::not_found},
                                       {std::nullopt, std::nullopt, store_errc::not_found},
                                       {std::nullopt, std::nullopt, store_errc::not_found}};
   EXPECT_EQ(got, expected);
 }
 
-TEST(ReaderTest, AnUnavailableStoreFailsTheWholeBatchRetryably) {
-  otter::testing::deterministic_runtime rt;
-  service_harness h(rt);
-  const user_id ada = h.add_user();
-  const task a = h.add_task(ada, "a");
-  const task b = h.add_task(ada, "b");
+TEST_F(ReaderTest, AnUnavailableStoreFailsTheWholeBatchRetryably) {
   h.start();
   h.fault.down = true;
   const std::vector<outcome> got = load_all(
@@ -107,12 +108,7 @@ TEST(ReaderTest, AnUnavailableStoreFailsTheWholeBatchRetryably) {
 
 // A row that cannot be read back (written behind the store's back) fails only its own load:
 // the batch is read again load by load.
-TEST(ReaderTest, AnUnreadableRowFailsOnlyItsOwnLoad) {
-  otter::testing::deterministic_runtime rt;
-  service_harness h(rt);
-  const user_id ada = h.add_user();
-  const task a = h.add_task(ada, "a");
-  const task b = h.add_task(ada, "b");
+TEST_F(ReaderTest, AnUnreadableRowFailsOnlyItsOwnLoad) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(h.db_path().c_str(), &db), SQLITE_OK);
