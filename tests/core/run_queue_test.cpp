@@ -17,6 +17,24 @@
 #include <vector>
 
 namespace otter::detail {
+
+// Test access to a ring's head, to hold a thief's fence still as a thief preempted between its
+// claim (steal_into's step 1) and the end of its copy does.
+class run_queue_peer {
+public:
+  /// Claims the `n` oldest ring entries as a thief would, and stops there.
+  static void claim(run_queue& q, std::uint32_t n) {
+    auto [steal, real] = run_queue::unpack(q.head_.load());
+    q.head_.store(run_queue::pack(steal, real + n));
+  }
+  /// Ends that claim, as the thief's step 3 does.
+  static void release(run_queue& q) {
+    auto [steal, real] = run_queue::unpack(q.head_.load());
+    (void)steal;
+    q.head_.store(run_queue::pack(real, real));
+  }
+};
+
 namespace {
 
 std::vector<process*> pointers(std::vector<process>& procs) {
@@ -320,6 +338,28 @@ TEST(RunQueueTest, OwnerAndTwoThievesSeeEveryProcessExactlyOnce) {
   EXPECT_EQ(missing, 0U);
   EXPECT_EQ(duplicated, 0U);
   EXPECT_GT(stolen.load(), 0U) << "the thieves never stole: the test did not exercise stealing";
+}
+
+// A thief that stalls after claiming the older half of a full ring keeps its fence where the
+// ring began: once the owner has popped the newer half the ring is empty, yet refilling it from
+// the overflow would overwrite the claimed slots. The owner must still pop its overflow (it
+// used to get nothing, and sat idle with work queued).
+TEST(RunQueueTest, AnOwnerBehindAStalledThiefsFenceStillPopsItsOverflow) {
+  constexpr std::size_t half = run_queue::capacity / 2;
+  constexpr std::size_t extra = 44;
+  std::vector<process> procs(run_queue::capacity + extra);
+  run_queue q;
+  for (process* p : pointers(procs)) {
+    q.push(p);
+  }
+  run_queue_peer::claim(q, half);
+  const std::vector<process*> popped = drain(q);
+  ASSERT_EQ(popped.size(), half + extra);
+  for (std::size_t i = 0; i < popped.size(); ++i) {
+    EXPECT_EQ(popped[i], &procs[half + i]) << i;  // the ring's newer half, then the overflow
+  }
+  EXPECT_FALSE(q.has_work());
+  run_queue_peer::release(q);
 }
 
 TEST(RunQueueTest, ThievesStealingFromAFullRingWhileTheOwnerOverflowsLoseNothing) {

@@ -88,6 +88,15 @@ public:
       if (process* p = pop_ring()) {
         return p;
       }
+      // The ring is empty, yet refused the refill: a thief still copying holds the slots
+      // behind its fence (invariant 3) while this owner popped and refilled past them. The
+      // overflow's oldest entry is the next in FIFO order anyway; returning nothing here would
+      // leave the owner idle with work queued.
+      if (overflow_head_ != nullptr) {
+        process* p = overflow_head_;
+        unlink_overflow_head(p->next_run);
+        return p;
+      }
     }
     return std::exchange(next_, nullptr);
   }
@@ -161,11 +170,17 @@ private:
       if (!push_ring(p)) {
         return;
       }
-      overflow_head_ = nx;
-      --overflow_len_;
-      if (nx == nullptr) {
-        overflow_tail_ = nullptr;
-      }
+      unlink_overflow_head(nx);
+    }
+  }
+
+  // Drops the overflow's head; `nx` is its successor, read before the head was handed on (once
+  // in the ring, a process may be stolen, run and queued elsewhere, through next_run too).
+  void unlink_overflow_head(process* nx) noexcept {
+    overflow_head_ = nx;
+    --overflow_len_;
+    if (nx == nullptr) {
+      overflow_tail_ = nullptr;
     }
   }
 
