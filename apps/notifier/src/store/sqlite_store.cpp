@@ -53,9 +53,8 @@ auto read_all(detail::sqlite_query& q, Read read) {
 template <class Id>
 std::vector<Id> sorted_unique(std::span<const Id> ids) {
   std::vector<Id> out(ids.begin(), ids.end());
-  std::sort(out.begin(), out.end(), [](Id a, Id b) { return a.value < b.value; });
-  out.erase(std::unique(out.begin(), out.end(), [](Id a, Id b) { return a.value == b.value; }),
-            out.end());
+  std::sort(out.begin(), out.end());  // basic_id orders by value
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
