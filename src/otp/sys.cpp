@@ -113,7 +113,8 @@ co<answer> system_call(server_ref dest, request r, std::int64_t timeout, atom fu
   auto make = [&r](ref tag) {
     r.caller = self();
     r.tag = tag;
-    return otter::detail::make_message_node(std::move(r));
+    return otter::detail::node_ptr(
+        new otter::detail::call_node<request>({r.caller, tag}, std::move(r)));
   };
   auto call = otter::detail::start_call<answer, false>(server, timeout, std::move(site), make);
   co_return co_await std::move(call);

@@ -100,6 +100,22 @@ enum class node_kind : std::uint8_t {
   info_request,     // signal_node: `from` asks for process_info, answer tagged `tag`
   terminate,        // payload_node<exit_msg>: runtime shutdown, untrappable
   alias_message,    // alias_node<T>: a message sent to an alias; dropped once it is inactive
+  call_message,     // a message whose sender also monitors the receiver under call_of().tag
+  reply_message,    // alias_node<T>: an alias_message that also ends a call's monitor (below)
+};
+
+/// The caller of a call request and the ref it waits under: its reply alias and the ref of
+/// its monitor of the server (OTP's `monitor(process, Server, [{alias, demonitor}])`).
+///
+/// A call sends its request as a `call_message`, so that the monitor travels in the request
+/// instead of in a signal of its own; the server records the watcher as it takes the request.
+/// When the server itself replies to that alias, send_node() drops the server's watcher and
+/// sends the reply as a `reply_message`; accepting it drops the caller's monitor too, so the
+/// caller's demonitor afterwards finds nothing to tell the server. A call is then one signal
+/// each way, where monitor, request, reply and demonitor took four.
+struct call_return {
+  pid caller;
+  ref tag;
 };
 
 /// A mailbox node. `next` links it in the sender-side queue (atomic) and later in the
@@ -131,6 +147,8 @@ struct node {
   [[nodiscard]] virtual const char* type_name() const noexcept { return "signal"; }
   /// The alias an alias_message was sent to (the null ref for other nodes).
   [[nodiscard]] virtual ref alias_tag() const noexcept { return {}; }
+  /// Who waits for the answer, for a node sent as a call_message (null for other nodes).
+  [[nodiscard]] virtual call_return call_of() const noexcept { return {}; }
 };
 
 template <class T>
@@ -152,6 +170,17 @@ struct alias_node final : payload_node<T> {
   explicit alias_node(ref a, A&&... args)
       : payload_node<T>(node_kind::alias_message, std::forward<A>(args)...), alias(a) {}
   [[nodiscard]] ref alias_tag() const noexcept override { return alias; }
+};
+
+/// A call request of type T that is not itself a node type naming its caller (see
+/// call_return): send it with send_call().
+template <class T>
+struct call_node final : payload_node<T> {
+  call_return call;
+  template <class... A>
+  explicit call_node(call_return c, A&&... args)
+      : payload_node<T>(node_kind::message, std::forward<A>(args)...), call(c) {}
+  [[nodiscard]] call_return call_of() const noexcept override { return call; }
 };
 
 struct signal_node final : node {

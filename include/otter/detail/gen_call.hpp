@@ -1,13 +1,16 @@
 // otter/detail/gen_call.hpp: the request/reply protocol under GenServer.call, :sys calls and
 // Agent (OTP's gen:call). Not API: see otter/otp/gen_server.hpp.
 //
-// A call, in the caller:
-//   1. monitor the server (a dead or dying server then answers with a DOWN);
-//   2. make an alias (the reply address) and send the request carrying {self, alias};
-//   3. wait for the reply on that alias, the DOWN, or the timeout;
-//   4. whatever happened: demonitor with flush and unalias. After unalias a late reply is
+// A call, in the caller (OTP 25's gen:do_call):
+//   1. make an alias, the reply address, and send the request carrying {self, alias} as a
+//      call_message: it also monitors the server under the alias's ref (a dead or dying server
+//      then answers with a DOWN);
+//   2. wait for the reply on that alias, the DOWN, or the timeout;
+//   3. whatever happened: demonitor with flush and unalias. After unalias a late reply is
 //      dropped by the runtime before it reaches the mailbox (conformance 22), and the flush
-//      removes a DOWN that raced with the reply.
+//      removes a DOWN that raced with the reply. A reply from the server itself has already
+//      ended the monitor on both sides (message.hpp, call_return), so the demonitor then
+//      sends nothing.
 // Failures exit the caller with `{reason, {Module, :function, [dest, request, timeout]}}`
 // (call) or return that reason in a failure (try_ forms).
 
@@ -87,9 +90,9 @@ class [[nodiscard]] call_awaiter {
 public:
   using result_type = std::conditional_t<Try, expected<R>, R>;
 
-  /// A call that is already in flight: `mon` monitors the server, `tag` is the reply alias.
-  call_awaiter(ref tag, ref mon, std::int64_t timeout, call_site site)
-      : inner_(call_receive<R>(tag, mon, timeout)), tag_(tag), mon_(mon), site_(std::move(site)) {}
+  /// A call that is already in flight: `tag` is the reply alias and the monitor's ref.
+  call_awaiter(ref tag, std::int64_t timeout, call_site site)
+      : inner_(call_receive<R>(tag, tag, timeout)), tag_(tag), site_(std::move(site)) {}
   /// A call that failed before anything was sent (the name resolved to no process).
   explicit call_awaiter(call_site site, term reason)
       : inner_(call_receive<R>(ref(), ref(), 0)),
@@ -109,7 +112,7 @@ public:
       reason = std::move(*early_);
     } else {
       call_wait<R> w = inner_.await_resume();
-      demonitor(mon_, {.flush = true});
+      demonitor(tag_, {.flush = true});
       unalias(tag_);
       if (w.value) {
         return std::move(*w.value);
@@ -127,22 +130,20 @@ public:
 private:
   inner_type inner_;
   ref tag_;
-  ref mon_;
   call_site site_;
   std::optional<term> early_;
 };
 
-/// Steps 1 and 2 of a call: monitors `server`, makes the alias, and sends `make(alias)`.
+/// Step 1 of a call: makes the alias and sends `make(alias)`, a node whose call_of() names
+/// the caller and the alias, with the monitor of `server` in it.
 template <class R, bool Try, class MakeNode>
 call_awaiter<R, Try> start_call(pid server, std::int64_t timeout, call_site site, MakeNode make) {
   if (server.is_null()) {
     return call_awaiter<R, Try>(std::move(site), term(atoms::noproc));
   }
-  // Monitor first: a server that dies after the request is sent must still answer (DOWN).
-  ref mon = monitor(server);
   ref tag = alias();
-  send_node(current_runtime("call"), server, make(tag));
-  return call_awaiter<R, Try>(tag, mon, timeout, std::move(site));
+  send_call(current_checked("call"), server, make(tag));
+  return call_awaiter<R, Try>(tag, timeout, std::move(site));
 }
 
 }  // namespace otter::detail

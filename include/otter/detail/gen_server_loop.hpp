@@ -133,6 +133,9 @@ struct envelope_node final : otter::detail::payload_node<envelope> {
         req(std::move(r)) {
     value = envelope{k, f, server_type, fn, &req, &describe_erased<Req>};
   }
+  [[nodiscard]] otter::detail::call_return call_of() const noexcept override {
+    return {value.caller.caller, value.caller.tag};
+  }
   [[nodiscard]] term to_term() const override {
     static const atom gen_call("$gen_call");
     static const atom gen_cast("$gen_cast");

@@ -445,8 +445,12 @@ otter::detail::node_ptr request_node(request_kind what, const from& f, Req req) 
     return otter::detail::node_ptr(
         new gen_server::detail::envelope_node<term>(what, f, nullptr, nullptr, std::move(req)));
   } else {
-    return otter::detail::make_message_node(
-        request_msg{what, f, message(otter::detail::make_message_node(std::move(req)))});
+    request_msg r{what, f, message(otter::detail::make_message_node(std::move(req)))};
+    if (what == request_kind::call) {
+      return otter::detail::node_ptr(
+          new otter::detail::call_node<request_msg>({f.caller, f.tag}, std::move(r)));
+    }
+    return otter::detail::make_message_node(std::move(r));
   }
 }
 

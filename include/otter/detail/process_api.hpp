@@ -86,6 +86,10 @@ void suspend_yield(process& p, std::coroutine_handle<> h) noexcept;
 // -- signals and messages (any thread) -------------------------------------------------------
 /// Delivers `n` to `to` (dropped when `to` is dead). The sender is the calling process, if any.
 void send_node(runtime_impl& rt, pid to, node_ptr n) noexcept;
+/// Sends the request of a call: `n` names the calling process `p` in call_of(), and its tag
+/// is an active alias of `p`. `p` monitors `server` under that tag from here on; the monitor
+/// travels in the request (message.hpp, call_return). @in_process
+void send_call(process& p, pid server, node_ptr n) noexcept;
 /// The runtime of the calling process, or of the calling thread's deterministic runtime.
 [[nodiscard]] runtime_impl& current_runtime(const char* what) noexcept;
 [[nodiscard]] pid whereis(runtime_impl& rt, atom name) noexcept;

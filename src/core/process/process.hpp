@@ -57,6 +57,7 @@ struct watcher_entry {
   pid watcher;
   atom name;
   bool by_name = false;
+  bool call = false;  // taken by a call_message: this process's reply to its ref ends it
 };
 
 inline constexpr std::uint32_t no_name = 0xffffffffU;

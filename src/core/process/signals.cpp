@@ -152,6 +152,19 @@ void handle_signal(process& p, node* n) noexcept {
       }
       break;
     }
+    case node_kind::call_message: {
+      // The request of a call, carrying the caller's monitor (message.hpp, call_return).
+      call_return c = n->call_of();
+      p.watchers.insert(c.tag, watcher_entry{c.caller, atom(), false, true});
+      n->kind = node_kind::message;
+      p.mq.push_back(n);
+      return;
+    }
+    case node_kind::reply_message:
+      // The server dropped its watcher as it replied: the monitor is over on both sides, even
+      // when the reply itself is dropped below.
+      p.monitors.erase(n->alias_tag());
+      [[fallthrough]];
     case node_kind::alias_message:
       // Accepted only while the alias is active: a reply that arrives after the caller gave
       // up (unalias) is dropped here, in order, and never seen by a later receive.
@@ -315,7 +328,29 @@ runtime_impl& current_runtime(const char* what) noexcept {
 }
 
 void send_node(runtime_impl& rt, pid to, node_ptr n) noexcept {
+  if (n->kind == node_kind::alias_message) {
+    // A server's reply to a call it holds the monitor of ends that monitor (message.hpp,
+    // call_return). Only the monitored process may end it: a reply from anyone else leaves
+    // the caller's demonitor to do it.
+    if (process* p = current(); p != nullptr) {
+      ref tag = n->alias_tag();
+      watcher_entry* w = p->watchers.find(tag);
+      if (w != nullptr && w->call && w->watcher == to) {
+        p->watchers.erase(tag);
+        n->kind = node_kind::reply_message;
+      }
+    }
+  }
   rt.deliver(to, std::move(n));
+}
+
+void send_call(process& p, pid server, node_ptr n) noexcept {
+  call_return c = n->call_of();
+  OTTER_ASSERT(c.caller == p.self() && !c.tag.is_null(), "a call request names its caller");
+  // Recorded before the request leaves: a DOWN for it may arrive as soon as it is sent.
+  p.monitors.insert(c.tag, monitor_entry{server, atom(), false});
+  n->kind = node_kind::call_message;
+  p.rt->deliver(server, std::move(n));
 }
 
 pid whereis(runtime_impl& rt, atom name) noexcept {

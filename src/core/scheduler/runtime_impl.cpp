@@ -261,6 +261,12 @@ void answer_dead(runtime_impl& rt, pid dead, node* n) noexcept {
                               node_kind::down, down_msg{s->tag, object, atoms::noproc})));
       break;
     }
+    case node_kind::call_message: {
+      call_return c = n->call_of();
+      rt.deliver(c.caller, node_ptr(new payload_node<down_msg>(
+                               node_kind::down, down_msg{c.tag, term(dead), atoms::noproc})));
+      break;
+    }
     case node_kind::info_request: {
       auto* s = static_cast<signal_node*>(n);
       rt.deliver(s->from, make_message_node(info_reply{s->tag, std::nullopt}));
