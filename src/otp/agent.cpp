@@ -55,7 +55,7 @@ term start_mfa(const start_options& opts) {
 }
 
 const term& fun_placeholder() {
-  static const term fun = term::opaque("#Fun");
+  static const term fun = term::immortal(term::opaque("#Fun"));
   return fun;
 }
 

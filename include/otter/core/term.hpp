@@ -95,6 +95,11 @@ public:
   /// A placeholder printed verbatim, e.g. "#Stacktrace", "#Fun". Opaques with the same text
   /// compare equal.
   static term opaque(std::string printed);
+  /// `t`, made to live until the program ends: copying and destroying it (or a copy) no longer
+  /// counts references, so threads that share it never write to its block. For the static
+  /// terms of hot paths, which every scheduler copies. @pre `t` is not shared with another
+  /// thread yet (a function-local static's initializer is the intended caller).
+  static term immortal(term t) noexcept;
 
   // -- inspection -------------------------------------------------------------------
   [[nodiscard]] kind type() const noexcept { return kind_; }

@@ -116,7 +116,7 @@ term describe(const Req& r) {
   } else if constexpr (requires { r.to_term(); } || std::is_constructible_v<term, const Req&>) {
     return otter::detail::as_term(r);
   } else {
-    static const term opaque = otter::detail::as_term(r);
+    static const term opaque = term::immortal(otter::detail::as_term(r));
     return opaque;
   }
 }

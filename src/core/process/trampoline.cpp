@@ -48,7 +48,7 @@ void error(term reason) {
 }
 
 term stacktrace() {
-  static const term st = term::opaque("#Stacktrace");
+  static const term st = term::immortal(term::opaque("#Stacktrace"));
   return st;
 }
 

@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,14 +45,19 @@ namespace detail {
 // terms pointing at it. term_block is term's friend: its static members are the helpers that
 // need term's representation.
 struct term_block {
-  // Starts at 1: the term that creates the block owns it.
+  // Starts at 1: the term that creates the block owns it. term::immortal() sets `forever`.
   std::atomic<std::size_t> refs{1};
+  static constexpr std::size_t forever = std::size_t{1} << (sizeof(std::size_t) * 8 - 2);
 
   static bool boxed(kind k) noexcept { return k == kind::opaque || k >= kind::tuple; }
 
   static void retain(term_block* b) noexcept {
     // Ordering: relaxed. A new reference is only ever made from an existing one, which keeps the
     // block alive meanwhile; handing the copy to another thread needs its own synchronization.
+    // An immortal block is only read: its cache line stays shared by every core.
+    if (b->refs.load(std::memory_order_relaxed) >= forever) {
+      return;
+    }
     b->refs.fetch_add(1, std::memory_order_relaxed);
   }
 
@@ -134,6 +140,12 @@ void term_block::release(kind k, term_block* b) noexcept {
   // Ordering: acq_rel. The release half orders this owner's reads of the block before the
   // decrement; the acquire half makes the owner that reaches zero see every other owner's reads as
   // done before it destroys the block.
+  // Relaxed is enough for an immortal block: it is never destroyed, so no reads need ordering
+  // before a destruction. A mortal block never reaches `forever` (it would need that many
+  // owners), so the test cannot skip a real decrement.
+  if (b->refs.load(std::memory_order_relaxed) >= forever) {
+    return;
+  }
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
     return;
   }
@@ -323,6 +335,19 @@ term& term::operator=(term&& other) noexcept {
     taken.atom_ = atoms::nil.index();
   }
   return *this;
+}
+
+term term::immortal(term t) noexcept {
+  if (term_block::boxed(t.kind_) && t.block_ != nullptr) {
+    t.block_->refs.store(term_block::forever, std::memory_order_relaxed);
+    // Kept reachable, so that leak checkers do not report a block that is never freed on
+    // purpose. Never destroyed: a static term may be copied during exit.
+    static std::mutex mu;
+    static auto* kept = new std::vector<term_block*>();
+    std::lock_guard<std::mutex> lock(mu);
+    kept->push_back(t.block_);
+  }
+  return t;
 }
 
 term::~term() {
