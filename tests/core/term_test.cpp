@@ -602,5 +602,25 @@ TEST(TermTest, PrinterNamesPidsAndRefs) {
   EXPECT_EQ(to_string(exit, printer), "{:EXIT, #PID<worker4>, [#Ref<mon9>]}");
 }
 
+// An immortal term is what hot paths keep in statics (a request's printed form): copies made
+// and dropped on several threads at once must leave it intact and equal (run under TSan and
+// ASan in CI, which would report a racy or freed block).
+TEST(TermTest, AnImmortalTermStaysIntactWhileThreadsCopyAndDropIt) {
+  static const term shared =
+      term::immortal(term::tuple({term(atom("request")), term::opaque("#Message<inc>")}));
+  const term expected = term::tuple({term(atom("request")), term::opaque("#Message<inc>")});
+  auto churn = [&] {
+    for (int i = 0; i < 10000; ++i) {
+      term copy = shared;
+      term moved = std::move(copy);
+      EXPECT_EQ(moved, expected);
+    }
+  };
+  std::thread other(churn);
+  churn();
+  other.join();
+  EXPECT_EQ(to_string(shared), "{:request, #Message<inc>}");
+}
+
 }  // namespace
 }  // namespace otter
