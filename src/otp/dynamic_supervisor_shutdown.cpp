@@ -22,8 +22,9 @@
 #include "otp/dynamic_supervisor_state.hpp"
 
 #include <algorithm>
-#include <map>
 #include <optional>
+#include <set>
+#include <unordered_map>
 #include <utility>
 
 namespace otter::dynamic_supervisor::detail {
@@ -107,21 +108,22 @@ co<void> shutdown_all(const sup_state& s) {
       report("shutdown_error", mon.error().reason, s);
     }
   }
-  // Step 2, grouping the children by shutdown time for step 3.
-  std::map<std::int64_t, std::vector<pid>> by_time;
+  // Step 2, noting the distinct shutdown times for step 3 (a group is found again in `left`
+  // when its time is up, so no second list of the children is kept).
+  std::set<std::int64_t> times;
   for (const auto& [p, w] : left) {
     send_exit(p, *w.c);
     if (w.c->shutdown() != brutal_kill && w.c->shutdown() != infinity) {
-      by_time[w.c->shutdown()].push_back(p);
+      times.insert(w.c->shutdown());
     }
   }
   // Step 3.
   const std::int64_t t0 = now_ms();
-  auto next = by_time.begin();
+  auto next = times.begin();
   while (!left.empty()) {
     std::int64_t wait = infinity;
-    if (next != by_time.end()) {
-      wait = std::max<std::int64_t>(0, t0 + next->first - now_ms());
+    if (next != times.end()) {
+      wait = std::max<std::int64_t>(0, t0 + *next - now_ms());
     }
     std::optional<down_msg> d =
         co_await receive(on<down_msg>(
@@ -136,8 +138,8 @@ co<void> shutdown_all(const sup_state& s) {
                          after(wait, [] { return std::optional<down_msg>(); }));
     if (!d) {
       // This group's time is up: kill those still running.
-      for (pid p : next->second) {
-        if (left.contains(p)) {
+      for (const auto& [p, w] : left) {
+        if (w.c->shutdown() == *next) {
           otter::exit(p, term(atoms::kill));
         }
       }

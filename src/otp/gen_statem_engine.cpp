@@ -268,7 +268,7 @@ void send_reply_node(action& a) {
 // -- construction and status -----------------------------------------------------------------
 
 engine::engine(pid parent, start_options opts, callback_mode mode, term module)
-    : parent_(parent), opts_(std::move(opts)), mode_(mode), module_(std::move(module)) {}
+    : parent_(parent), name_(std::move(opts.name)), mode_(mode), module_(std::move(module)) {}
 
 term engine::module() const {
   return statem_module();
@@ -278,11 +278,11 @@ term engine::status_header() const {
   // gen:format_status_header: a local name or the pid as text; a via or global name as a
   // tuple {TagLine, Name} (Name: the name inside the via tuple).
   std::string header = "Status for state machine ";
-  if (opts_.name && opts_.name->is_via()) {
-    return tuple(term("Status for state machine"), opts_.name->via_name());
+  if (name_ && name_->is_via()) {
+    return tuple(term("Status for state machine"), name_->via_name());
   }
-  if (opts_.name && opts_.name->is_local_name()) {
-    header += opts_.name->local_name().name();
+  if (name_ && name_->is_local_name()) {
+    header += name_->local_name().name();
   } else {
     const pid me = self();
     header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
@@ -336,7 +336,7 @@ term engine::status_misc(const term& sys_state, pid parent) {
 // -- starting --------------------------------------------------------------------------------
 
 bool engine::register_name() {
-  const server_ref& name = *opts_.name;
+  const server_ref& name = *name_;
   bool ok = name.is_local_name() ? otter::register_name(name.local_name(), self())
                                  : name.registry()->register_name(name.via_name(), self());
   if (!ok) {
@@ -346,13 +346,13 @@ bool engine::register_name() {
 }
 
 void engine::unregister_name() {
-  if (!opts_.name) {
+  if (!name_) {
     return;
   }
-  if (opts_.name->is_local_name()) {
-    otter::unregister(opts_.name->local_name());
-  } else if (opts_.name->is_via()) {
-    opts_.name->registry()->unregister_name(opts_.name->via_name());
+  if (name_->is_local_name()) {
+    otter::unregister(name_->local_name());
+  } else if (name_->is_via()) {
+    name_->registry()->unregister_name(name_->via_name());
   }
 }
 
@@ -727,12 +727,12 @@ std::optional<event> engine::timer_fired(message& m) {
 // -- stopping --------------------------------------------------------------------------------
 
 term engine::log_name() const {
-  if (opts_.name) {
-    if (opts_.name->is_local_name()) {
-      return term(opts_.name->local_name());
+  if (name_) {
+    if (name_->is_local_name()) {
+      return term(name_->local_name());
     }
-    if (opts_.name->is_via()) {
-      return opts_.name->via_name();
+    if (name_->is_via()) {
+      return name_->via_name();
     }
   }
   return term(self());
@@ -768,8 +768,8 @@ co<void> engine::terminate(term reason, bool raise, std::exception_ptr original)
         log_level::error, "gen_statem terminate", {{"name", log_name()}, {"reason", reason}}});
   }
   // Local names die with the process (the runtime drops them); via names are told.
-  if (opts_.name && opts_.name->is_via()) {
-    opts_.name->registry()->unregister_name(opts_.name->via_name());
+  if (name_ && name_->is_via()) {
+    name_->registry()->unregister_name(name_->via_name());
   }
   if (original) {
     std::rethrow_exception(original);

@@ -28,8 +28,9 @@ struct request {
 ref send_request(pid server, int n) {
   ref tag = alias();
   pid me = self();
-  detail::send_call(detail::current_checked("test"), server,
-                    detail::node_ptr(new detail::call_node<request>({me, tag}, request{me, tag, n})));
+  detail::send_call(
+      detail::current_checked("test"), server,
+      detail::node_ptr(new detail::call_node<request>({me, tag}, request{me, tag, n})));
   return tag;
 }
 

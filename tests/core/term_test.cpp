@@ -4,6 +4,7 @@
 #include "otter/core/term.hpp"
 
 #include "otter/core/atom.hpp"
+#include "otter/core/message.hpp"
 #include "otter/core/pid.hpp"
 #include "otter/core/ref.hpp"
 #include "otter/core/term_hash.hpp"
@@ -620,6 +621,18 @@ TEST(TermTest, AnImmortalTermStaysIntactWhileThreadsCopyAndDropIt) {
   churn();
   other.join();
   EXPECT_EQ(to_string(shared), "{:request, #Message<inc>}");
+}
+
+namespace shop {
+struct add_item {
+  int quantity = 0;
+};
+}  // namespace shop
+
+// Exit reasons and crash reports show a request without to_term() by its C++ type, readable.
+TEST(TermTest, AValueWithoutATermFormPrintsAsItsDemangledType) {
+  EXPECT_EQ(to_string(detail::as_term(shop::add_item{2})),
+            "#Message<otter::(anonymous namespace)::shop::add_item>");
 }
 
 }  // namespace

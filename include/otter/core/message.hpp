@@ -71,6 +71,10 @@ constexpr const void* type_id() noexcept {
   return &type_tag<std::remove_cvref_t<T>>::id;
 }
 
+/// `#Message<type>`: how a value of a type without a term form prints, with the type's C++
+/// name demangled (`#Message<shop::cart::add>`).
+[[nodiscard]] term opaque_message(const std::type_info& type);
+
 /// Converts a value to a term for printing: terms as they are, types with to_term() through
 /// it, anything else as an opaque `#Message<type>`.
 template <class T>
@@ -82,7 +86,7 @@ term as_term(const T& v) {
   } else if constexpr (requires { v.to_term(); }) {
     return v.to_term();
   } else {
-    return term::opaque(std::string("#Message<") + typeid(T).name() + ">");
+    return opaque_message(typeid(T));
   }
 }
 

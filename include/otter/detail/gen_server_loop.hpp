@@ -324,13 +324,15 @@ std::tuple<A...>& unbox(std::unique_ptr<std::tuple<A...>>& args) noexcept {
   return *args;
 }
 
-/// Whether S's handle_info takes a term (and not the message itself), as info() decides: the
-/// server then keeps the message as a term while the handler runs.
+/// What S's handle_info takes: the message itself, or else a term (the server then keeps the
+/// message as a term while the handler runs). info() dispatches on these two.
 template <class S>
-inline constexpr bool info_takes_term = !requires(S & s, message& m, state_of<S>& st) {
+inline constexpr bool info_takes_message = requires(S& s, message& m, state_of<S>& st) {
   s.handle_info(m, st);
-}
-&&requires(S& s, const term& t, state_of<S>& st) {
+};
+template <class S>
+inline constexpr bool info_takes_term =
+    !info_takes_message<S> && requires(S & s, const term& t, state_of<S>& st) {
   s.handle_info(t, st);
 };
 
@@ -608,10 +610,10 @@ private:
 
   step_result info(message& m) {
     auto& st = *state_;
-    if constexpr (requires { server_.handle_info(m, st); }) {
+    if constexpr (info_takes_message<S>) {
       using raw = decltype(server_.handle_info(m, st));
       return run_noreply<raw>([&] { return server_.handle_info(m, st); });
-    } else if constexpr (requires(const term& t) { server_.handle_info(t, st); }) {
+    } else if constexpr (info_takes_term<S>) {
       // Kept in the server until the next message: a coroutine handler may hold a reference.
       info_term_ = m.to_term();
       using raw = decltype(server_.handle_info(info_term_, st));

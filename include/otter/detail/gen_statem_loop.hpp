@@ -135,7 +135,7 @@ protected:
   virtual std::optional<status> format_status(status s) = 0;
 
   pid parent_;
-  start_options opts_;
+  std::optional<server_ref> name_;  // all the machine keeps of its start_options
   callback_mode mode_;
   term module_;
 
@@ -204,7 +204,7 @@ public:
 
   template <class... A>
   co<void> start(A... args) {
-    if (opts_.name && !register_name()) {
+    if (name_ && !register_name()) {
       co_return;  // already started: exit :normal, as gen.erl does
     }
     std::optional<init_type> r;

@@ -20,7 +20,10 @@
 // elided); lists of integers never print as charlists (`~c"..."`); operator atoms (`:+`) and
 // non-ASCII identifiers are quoted; floats that Erlang cannot hold print as nan, inf, -inf.
 
+#include "otter/core/message.hpp"
 #include "otter/core/term.hpp"
+
+#include <cxxabi.h>
 
 #include <array>
 #include <charconv>
@@ -28,9 +31,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <typeinfo>
 
 namespace otter {
 namespace {
@@ -523,5 +528,19 @@ std::string to_string(const term& t, const term_printer& printer) {
 std::string term::to_string() const {
   return otter::to_string(*this);
 }
+
+namespace detail {
+
+term opaque_message(const std::type_info& type) {
+  // The ABI's demangler (GCC and Clang): `#Message<shop::cart::add>` rather than the mangled
+  // `N4shop4cart3addE`. A name it cannot read is shown as it is.
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> readable(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  const char* name = status == 0 && readable ? readable.get() : type.name();
+  return term::opaque(std::string("#Message<") + name + ">");
+}
+
+}  // namespace detail
 
 }  // namespace otter
