@@ -60,13 +60,36 @@ public:
     binary,
   };
 
+  // The special members are inline: terms are moved and dropped on every message path, and
+  // for a scalar each is a few register moves. Only a boxed term calls out, to count its
+  // block's references.
+
   /// The atom `nil`.
-  term() noexcept;
-  term(const term& other) noexcept;
-  term(term&& other) noexcept;
-  term& operator=(const term& other) noexcept;
-  term& operator=(term&& other) noexcept;
-  ~term();
+  term() noexcept : kind_(kind::atom), bits_(0) {}  // nil is atom index 0
+  term(const term& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
+    if (boxed(kind_) && block_ != nullptr) {
+      retain_block(block_);
+    }
+  }
+  term(term&& other) noexcept : kind_(other.kind_), bits_(other.bits_) { other.make_nil(); }
+  term& operator=(const term& other) noexcept {
+    // Retain first: `other` may be owned (directly or not) by the block this term releases.
+    term copy(other);
+    swap_payload(copy);
+    return *this;
+  }
+  term& operator=(term&& other) noexcept {
+    // Take other's payload before releasing ours: releasing may destroy the block holding
+    // other. (Self-move: `taken` holds the payload, this nil; the swap puts it back.)
+    term taken(std::move(other));
+    swap_payload(taken);
+    return *this;
+  }
+  ~term() {
+    if (boxed(kind_) && block_ != nullptr) {
+      release_block(kind_, block_);
+    }
+  }
 
   // -- scalars (implicit: a term is a union of these) --------------------------------
   term(int v) noexcept;            // NOLINT(google-explicit-constructor)
@@ -103,7 +126,7 @@ public:
 
   // -- inspection -------------------------------------------------------------------
   [[nodiscard]] kind type() const noexcept { return kind_; }
-  [[nodiscard]] bool is(atom a) const noexcept { return kind_ == kind::atom && atom_ == a.index(); }
+  [[nodiscard]] bool is(atom a) const noexcept { return kind_ == kind::atom && bits_ == a.index(); }
   [[nodiscard]] bool is_atom() const noexcept { return kind_ == kind::atom; }
   [[nodiscard]] bool is_integer() const noexcept { return kind_ == kind::integer; }
   [[nodiscard]] bool is_pid() const noexcept { return kind_ == kind::pid; }
@@ -142,12 +165,27 @@ public:
   [[nodiscard]] std::string to_string() const;
 
 private:
+  // Kinds whose payload is a reference-counted block (or null, for an empty one).
+  static constexpr bool boxed(kind k) noexcept { return k == kind::opaque || k >= kind::tuple; }
+  static void retain_block(detail::term_block* b) noexcept;
+  static void release_block(kind k, detail::term_block* b) noexcept;
+  void make_nil() noexcept {
+    kind_ = kind::atom;
+    bits_ = 0;
+  }
+  void swap_payload(term& other) noexcept {
+    std::swap(kind_, other.kind_);
+    std::swap(bits_, other.bits_);
+  }
+
+  // The payload is copied and moved as `bits_` whatever the kind: every member is 8 bytes or
+  // less, and every constructor writes all 8 (a 4-byte atom index is zero-extended), so the
+  // bytes copied are always initialised.
   kind kind_ = kind::atom;
   union {
     std::int64_t int_;
     double double_;
-    std::uint32_t atom_;
-    std::uint64_t bits_;  // pid value or ref id
+    std::uint64_t bits_;  // pid value, ref id, or an atom's index (zero-extended)
     detail::term_block* block_;
   };
   friend struct detail::term_block;

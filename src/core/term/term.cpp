@@ -49,7 +49,7 @@ struct term_block {
   std::atomic<std::size_t> refs{1};
   static constexpr std::size_t forever = std::size_t{1} << (sizeof(std::size_t) * 8 - 2);
 
-  static bool boxed(kind k) noexcept { return k == kind::opaque || k >= kind::tuple; }
+  static bool boxed(kind k) noexcept { return term::boxed(k); }
 
   static void retain(term_block* b) noexcept {
     // Ordering: relaxed. A new reference is only ever made from an existing one, which keeps the
@@ -62,46 +62,6 @@ struct term_block {
   }
 
   static void release(kind k, term_block* b) noexcept;
-
-  // dst's payload becomes src's (dst must hold no reference); retains the block if `retain_block`.
-  static void copy_payload(term& dst, const term& src, bool retain_block) noexcept {
-    dst.kind_ = src.kind_;
-    switch (src.kind_) {
-      case kind::integer:
-        dst.int_ = src.int_;
-        break;
-      case kind::floating:
-        dst.double_ = src.double_;
-        break;
-      case kind::atom:
-        dst.atom_ = src.atom_;
-        break;
-      case kind::reference:
-      case kind::pid:
-        dst.bits_ = src.bits_;
-        break;
-      case kind::opaque:
-      case kind::tuple:
-      case kind::map:
-      case kind::structure:
-      case kind::list:
-      case kind::binary:
-        dst.block_ = src.block_;
-        if (retain_block && dst.block_ != nullptr) {
-          retain(dst.block_);
-        }
-        break;
-    }
-  }
-
-  // Drops t's reference, if any, and leaves t holding nil.
-  static void clear(term& t) noexcept {
-    if (boxed(t.kind_) && t.block_ != nullptr) {
-      release(t.kind_, t.block_);
-    }
-    t.kind_ = kind::atom;
-    t.atom_ = atoms::nil.index();
-  }
 
   // Term order when !key_order. With key_order, Erlang's map key order: the same, except that
   // integers and floats are told apart, every integer before every float, at any depth.
@@ -301,40 +261,12 @@ std::strong_ordering compare_sequences(std::span<const term> a, std::span<const 
 
 // -- construction ------------------------------------------------------------------------
 
-term::term() noexcept : atom_(atoms::nil.index()) {}
-
-term::term(const term& other) noexcept {
-  term_block::copy_payload(*this, other, true);
+void term::retain_block(detail::term_block* b) noexcept {
+  term_block::retain(b);
 }
 
-term::term(term&& other) noexcept {
-  term_block::copy_payload(*this, other, false);
-  other.kind_ = kind::atom;
-  other.atom_ = atoms::nil.index();
-}
-
-term& term::operator=(const term& other) noexcept {
-  if (this != &other) {
-    // Retain first: `other` may be owned (directly or not) by the block this term releases.
-    term copy(other);
-    *this = std::move(copy);
-  }
-  return *this;
-}
-
-term& term::operator=(term&& other) noexcept {
-  if (this != &other) {
-    // Take other's payload before releasing ours: releasing may destroy the block holding other.
-    term taken;
-    term_block::copy_payload(taken, other, false);
-    other.kind_ = kind::atom;
-    other.atom_ = atoms::nil.index();
-    term_block::clear(*this);
-    term_block::copy_payload(*this, taken, false);
-    taken.kind_ = kind::atom;
-    taken.atom_ = atoms::nil.index();
-  }
-  return *this;
+void term::release_block(kind k, detail::term_block* b) noexcept {
+  term_block::release(k, b);
 }
 
 term term::immortal(term t) noexcept {
@@ -350,10 +282,6 @@ term term::immortal(term t) noexcept {
   return t;
 }
 
-term::~term() {
-  term_block::clear(*this);
-}
-
 term::term(int v) noexcept : kind_(kind::integer), int_(v) {}
 term::term(long v) noexcept : kind_(kind::integer), int_(v) {}
 term::term(long long v) noexcept : kind_(kind::integer), int_(v) {}
@@ -366,8 +294,8 @@ term::term(unsigned long v) noexcept : kind_(kind::integer), int_(0) {
 }
 term::term(double v) noexcept : kind_(kind::floating), double_(v) {}
 term::term(bool v) noexcept
-    : kind_(kind::atom), atom_(v ? atoms::true_.index() : atoms::false_.index()) {}
-term::term(atom v) noexcept : kind_(kind::atom), atom_(v.index()) {}
+    : kind_(kind::atom), bits_(v ? atoms::true_.index() : atoms::false_.index()) {}
+term::term(atom v) noexcept : kind_(kind::atom), bits_(v.index()) {}
 term::term(otter::pid v) noexcept : kind_(kind::pid), bits_(v.value()) {}
 term::term(otter::ref v) noexcept : kind_(kind::reference), bits_(v.id()) {}
 
@@ -435,7 +363,7 @@ double term::as_double() const {
 
 atom term::as_atom() const {
   check(kind_ == kind::atom, "as_atom()", kind_);
-  return atom::from_index(atom_);
+  return atom::from_index(static_cast<std::uint32_t>(bits_));
 }
 
 pid term::as_pid() const {
@@ -528,7 +456,8 @@ std::strong_ordering detail::term_block::compare(const term& a, const term& b,
       }
       return std::strong_order(a.double_, b.double_);
     case kind::atom:
-      return atom::from_index(a.atom_) <=> atom::from_index(b.atom_);
+      return atom::from_index(static_cast<std::uint32_t>(a.bits_))
+             <=> atom::from_index(static_cast<std::uint32_t>(b.bits_));
     case kind::reference:
     case kind::pid:
       return a.bits_ <=> b.bits_;
@@ -573,7 +502,7 @@ bool operator==(const term& a, const term& b) noexcept {
       return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_)
              || (a.double_ == 0.0 && b.double_ == 0.0);
     case kind::atom:
-      return a.atom_ == b.atom_;
+      return a.bits_ == b.bits_;
     case kind::reference:
     case kind::pid:
       return a.bits_ == b.bits_;
