@@ -4,6 +4,12 @@
 // names live in a segmented array of fixed capacity (chunks allocated on demand, never moved or
 // freed), so name() reads them with two acquire loads and no lock. The predefined atoms have
 // their names in a constant array and never touch the table when read.
+//
+// Code names the same few atoms over and over (`atom("tick")` in a handler), so each thread
+// keeps a small direct-mapped cache of names it has interned: a hit costs a hash and a compare,
+// and takes no lock (the shared lock's counter is a cache line every scheduler would write).
+// The cache may hold any name ever interned: atoms are never removed, and the views it keeps
+// point at names that live for ever (the constant array, or the table's strings).
 
 #include "otter/core/atom.hpp"
 
@@ -58,9 +64,19 @@ public:
   }
 
   std::uint32_t intern(std::string_view name) {
+    struct cached {
+      std::string_view name;  // a view of a name that lives for ever
+      std::uint32_t index = 0;
+    };
+    static thread_local std::array<cached, 256> recent{};
+    cached& c = recent[std::hash<std::string_view>{}(name) & (recent.size() - 1)];
+    if (c.name.data() != nullptr && c.name == name) {
+      return c.index;
+    }
     {
       std::shared_lock lock(mutex_);
       if (auto it = index_.find(name); it != index_.end()) {
+        c = cached{it->first, it->second};
         return it->second;
       }
     }
