@@ -36,20 +36,22 @@ void exit_after(const std::exception_ptr& failed) {
   otter::exit(std::move(reason));
 }
 
-co<term> start_body(co<void> body, bool link, std::int64_t timeout_ms) {
+// Not a coroutine: it spawns at once and hands back sync_start's coroutine (one frame per
+// start instead of two). Every caller awaits it at once.
+co<start_ack> start_body(co<void> body, bool link, std::int64_t timeout_ms) {
   otter::detail::spawn_request req(std::move(body));
   req.link = link;
   req.monitor = !link;
   req.ancestry = true;
   pid child = otter::detail::spawn(otter::detail::current_runtime("proc_lib::start"), req);
-  co_return co_await sync_start(child, req.monitor_ref, timeout_ms);
+  return sync_start(child, req.monitor_ref, timeout_ms);
 }
 
-co<term> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
+co<start_ack> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
   using init_ack = init_ack_msg;
   const bool linked = mon == ref();
   auto acked = [child](const init_ack& a) {
-    return a.from == child;
+    return a.ack.child == child;
   };
   auto exited = [child](const exit_msg& m) {
     return m.from == child;
@@ -58,19 +60,21 @@ co<term> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
     return d.monitor == mon;
   };
   struct outcome {
-    term value;
+    start_ack ack;
     bool timed_out = false;
   };
+  auto failed = [child](term reason) {
+    return outcome{start_ack{child, tuple(atoms::error, std::move(reason))}};
+  };
   outcome r = co_await receive(
-      on<init_ack>(acked, [](init_ack& a) { return outcome{std::move(a.value)}; }),
+      on<init_ack>(acked, [](init_ack& a) { return outcome{std::move(a.ack)}; }),
       on<exit_msg>(exited,
-                   [](exit_msg& m) {
+                   [&](exit_msg& m) {
                      // Only a linked start waits for {:EXIT}: it arrives when the caller traps.
-                     return outcome{tuple(atoms::error, std::move(m.reason))};
+                     return failed(std::move(m.reason));
                    }),
-      on<down_msg>(down, [](down_msg& d) { return outcome{tuple(atoms::error, d.reason)}; }),
-      after(timeout_ms, [] {
-        return outcome{term(), true};
+      on<down_msg>(down, [&](down_msg& d) { return failed(d.reason); }), after(timeout_ms, [] {
+        return outcome{start_ack{}, true};
       }));
   if (!linked) {
     demonitor(mon, {.flush = true});
@@ -80,14 +84,16 @@ co<term> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
     unlink(child);
     otter::exit(child, term(atoms::kill));
     (void)co_await receive(on<exit_msg>(exited, [](exit_msg&) {}), after(0, [] {}));
-    co_return tuple(atoms::error, atoms::timeout);
+    co_return start_ack{child, tuple(atoms::error, atoms::timeout)};
   }
-  co_return std::move(r.value);
+  co_return std::move(r.ack);
 }
 
 }  // namespace detail
 
-void init_ack(term value) {
+namespace {
+
+void send_ack(detail::start_ack ack) {
   term ancestors = get(term(atoms::ancestors));
   if (!ancestors.is_list() || ancestors.size() == 0) {
     return;  // not started by proc_lib: nobody waits
@@ -95,12 +101,18 @@ void init_ack(term value) {
   const term& parent = ancestors[0];
   pid to = parent.is_pid() ? parent.as_pid() : whereis(parent.as_atom());
   if (!to.is_null()) {
-    send(to, detail::init_ack_msg{self(), std::move(value)});
+    send(to, detail::init_ack_msg{std::move(ack)});
   }
 }
 
+}  // namespace
+
+void init_ack(term value) {
+  send_ack(detail::start_ack{self(), std::move(value)});
+}
+
 void init_ack() {
-  init_ack(tuple(atoms::ok, self()));
+  send_ack(detail::start_ack{self(), term(), true});
 }
 
 }  // namespace otter::proc_lib

@@ -387,7 +387,11 @@ public:
     std::optional<init_result<state_type>> r;
     std::exception_ptr failed;
     try {
-      r.emplace(co_await call_init(unbox(args)));
+      if constexpr (init_is_co<A...>) {
+        r.emplace(co_await call_init_co(unbox(args)));
+      } else {
+        r.emplace(call_init(unbox(args)));  // a plain init costs no coroutine frame
+      }
     } catch (...) {
       failed = std::current_exception();
     }
@@ -410,7 +414,7 @@ public:
     state_.emplace(std::move(*r->state_));
     first = std::move(r->flow_);
     opts_.reset();  // the name is registered: nothing reads the options any more
-    proc_lib::init_ack(tuple(atoms::ok, self()));
+    proc_lib::init_ack();
   }
 
   /// init() decided that the process ends normally (ignore, or the name was taken).
@@ -520,18 +524,20 @@ private:
     return {};
   }
 
+  // Whether S::init(A...) is a coroutine.
   template <class... A>
-  co<init_result<state_type>> call_init(std::tuple<A...>& args) {
-    auto call = [this](A&... a) {
-      return server_.init(std::move(a)...);
-    };
-    using raw = decltype(std::apply(call, args));
-    if constexpr (co_value<raw>::is_co) {
-      raw pending = std::apply(call, args);
-      co_return init_result<state_type>(co_await std::move(pending));
-    } else {
-      co_return init_result<state_type>(std::apply(call, args));
-    }
+  static constexpr bool init_is_co =
+      co_value<decltype(std::declval<S&>().init(std::declval<A>()...))>::is_co;
+
+  template <class... A>
+  init_result<state_type> call_init(std::tuple<A...>& args) {
+    return init_result<state_type>(
+        std::apply([this](A&... a) { return server_.init(std::move(a)...); }, args));
+  }
+  template <class... A>
+  co<init_result<state_type>> call_init_co(std::tuple<A...>& args) {
+    auto pending = std::apply([this](A&... a) { return server_.init(std::move(a)...); }, args);
+    co_return init_result<state_type>(co_await std::move(pending));
   }
 
   co<bool> register_name() {
@@ -742,8 +748,12 @@ co<start_result> start(bool link, start_options opts, A... args) {
     kept = std::make_unique<start_options>(std::move(opts));
   }
   co<void> body = server_main<S, A...>(parent, std::move(kept), box_args(std::move(args)...));
-  term ack = co_await proc_lib::detail::start_body(std::move(body), link, timeout);
-  co_return start_result_of(ack);
+  proc_lib::detail::start_ack ack =
+      co_await proc_lib::detail::start_body(std::move(body), link, timeout);
+  if (ack.ok_self) {
+    co_return ack.child;
+  }
+  co_return start_result_of(ack.value);
 }
 
 }  // namespace otter::gen_server::detail

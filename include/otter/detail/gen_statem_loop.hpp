@@ -223,7 +223,7 @@ public:
     state_.emplace(std::move(*r->state_));
     pending_ = state_;
     data_.emplace(std::move(*r->data_));
-    proc_lib::init_ack(tuple(atoms::ok, self()));
+    proc_lib::init_ack();
     co_await run(*r);
   }
 

@@ -70,22 +70,24 @@ namespace otter::gen_server {
 
 /// Starts a server linked to the caller; init(args...) runs in it before this returns.
 /// @in_process
+// (These return detail::start's coroutine itself: a wrapper coroutine would cost a frame per
+// start for nothing.)
 template <class S, class... A>
 co<start_result> start_link(start_options opts, A... args) {
-  co_return co_await detail::start<S>(true, std::move(opts), std::move(args)...);
+  return detail::start<S>(true, std::move(opts), std::move(args)...);
 }
 template <class S, class... A>
 co<start_result> start_link(A... args) {
-  co_return co_await detail::start<S>(true, start_options{}, std::move(args)...);
+  return detail::start<S>(true, start_options{}, std::move(args)...);
 }
 /// start_link() without the link.
 template <class S, class... A>
 co<start_result> start(start_options opts, A... args) {
-  co_return co_await detail::start<S>(false, std::move(opts), std::move(args)...);
+  return detail::start<S>(false, std::move(opts), std::move(args)...);
 }
 template <class S, class... A>
 co<start_result> start(A... args) {
-  co_return co_await detail::start<S>(false, start_options{}, std::move(args)...);
+  return detail::start<S>(false, start_options{}, std::move(args)...);
 }
 
 // -- calls -----------------------------------------------------------------------------------

@@ -48,11 +48,19 @@ inline constexpr std::int64_t default_start_timeout = otter::infinity;
 
 namespace detail {
 
+/// What a starting child acknowledged: `{:ok, child}` (init_ack() without a value, the
+/// common case, which then costs no tuple) or `value`.
+struct start_ack {
+  pid child;
+  term value;  // when !ok_self
+  bool ok_self = false;
+  [[nodiscard]] term to_term() const { return ok_self ? tuple(atoms::ok, child) : value; }
+};
+
 /// The acknowledgement a starting child sends to its starter.
 struct init_ack_msg {
-  pid from;
-  term value;
-  [[nodiscard]] term to_term() const { return tuple(atom("ack"), from, value); }
+  start_ack ack;
+  [[nodiscard]] term to_term() const { return tuple(atom("ack"), ack.child, ack.to_term()); }
 };
 
 /// Logs the crash report of the calling process for an abnormal `reason`; `raised` tells the
@@ -84,12 +92,12 @@ co<void> run(F f, term initial_call) {
 
 /// Waits for the child's init_ack (see the top of this file). `monitor` is the monitor of an
 /// unlinked child (start), or the null ref for a linked one (start_link).
-co<term> sync_start(pid child, ref monitor, std::int64_t timeout_ms);
+co<start_ack> sync_start(pid child, ref monitor, std::int64_t timeout_ms);
 
 /// start() / start_link() of a body that is itself a proc_lib body: it calls exit_after() on
 /// an exception, as run() does. Behaviours whose process is one long-lived coroutine use it
 /// so that an idle process keeps one frame instead of three (run's, the wrapper's, its own).
-co<term> start_body(co<void> body, bool link, std::int64_t timeout_ms);
+co<start_ack> start_body(co<void> body, bool link, std::int64_t timeout_ms);
 
 /// The root coroutine of a proc_lib process running `f`: run() in a frame that keeps `f`.
 template <class F>
@@ -119,14 +127,16 @@ pid spawn_link(F f, options opts = {}) {
 template <class F>
 co<term> start_link(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
   co<void> body = detail::body_of(std::move(f), std::move(opts.initial_call));
-  co_return co_await detail::start_body(std::move(body), true, timeout_ms);
+  detail::start_ack ack = co_await detail::start_body(std::move(body), true, timeout_ms);
+  co_return ack.to_term();
 }
 /// start_link() without the link: a child that dies before its ack makes this return
 /// {:error, reason} whatever the caller traps. @in_process
 template <class F>
 co<term> start(F f, std::int64_t timeout_ms = default_start_timeout, options opts = {}) {
   co<void> body = detail::body_of(std::move(f), std::move(opts.initial_call));
-  co_return co_await detail::start_body(std::move(body), false, timeout_ms);
+  detail::start_ack ack = co_await detail::start_body(std::move(body), false, timeout_ms);
+  co_return ack.to_term();
 }
 
 /// Tells the starter (the head of `$ancestors`) that start_link may return `value`.
