@@ -1,29 +1,21 @@
-// src/core/process/small_map.hpp: a map that is a small array while small and a hash table
+// src/core/process/small_map.hpp: a map that is a small array while small and a hash map
 // beyond, in one pointer.
 //
 // Links, monitors, watchers, aliases and the process dictionary are per process, five maps in
 // every control block. Most processes have none or a handful (a proc_lib process has one
-// dictionary key, $ancestors); a supervisor may have a million links. The map is one tagged
-// pointer (8 bytes: a million idle processes pay for five of them each): null when empty, a
-// block {size, capacity, entries...} searched linearly while small, and beyond small_limit an
-// open-addressing table (tag bit set), so the supervisor's case stays O(1). clear() keeps a
+// dictionary key, $ancestors); a supervisor may have a hundred thousand links. The map is
+// one tagged pointer (8 bytes: a million idle processes pay for five of them each): null when
+// empty, a block {size, capacity, entries...} searched linearly while small, a hash map
+// (tag bit set) beyond small_limit, so the supervisor's case stays O(1). clear() keeps a
 // small block for the slot's next incarnation, which then links or monitors without
 // allocating. Owner-only (no synchronisation).
-//
-// The table (linear probing, backward-shift deletion, so no tombstones) is one block {size,
-// capacity, entries[capacity], used[capacity]}: an entry costs its own size plus a byte, at a
-// load between 3/16 and 3/4, where a node-based hash map cost a heap node per entry (a malloc
-// per link, and a cache miss per insert into a million). std::hash<pid> and std::hash<ref>
-// keep consecutive keys in consecutive slots (a supervisor's children fill the table in order).
 
 #pragma once
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <new>
+#include <unordered_map>
 #include <utility>
 
 namespace otter::detail {
@@ -45,8 +37,8 @@ public:
   }
 
   [[nodiscard]] std::size_t size() const noexcept {
-    if (table* t = big()) {
-      return t->size;
+    if (big_map* m = big()) {
+      return m->size();
     }
     block* b = small();
     return b != nullptr ? b->size : 0;
@@ -54,9 +46,9 @@ public:
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
   V* find(const K& k) noexcept {
-    if (table* t = big()) {
-      const std::size_t i = t->position(k);
-      return i == t->capacity ? nullptr : &t->slots()[i].second;
+    if (big_map* m = big()) {
+      auto it = m->find(k);
+      return it == m->end() ? nullptr : &it->second;
     }
     entry* e = find_small(k);
     return e != nullptr ? &e->second : nullptr;
@@ -68,14 +60,14 @@ public:
     if (find(k) != nullptr) {
       return false;
     }
-    if (table* t = big()) {
-      big_insert(t, entry(k, std::move(v)));
+    if (big_map* m = big()) {
+      m->emplace(k, std::move(v));
       return true;
     }
     block* b = small();
     if (b == nullptr || b->size == b->capacity) {
       if (b != nullptr && b->size >= small_limit) {
-        big_insert(to_big(), entry(k, std::move(v)));
+        to_big()->emplace(k, std::move(v));
         return true;
       }
       b = grow(b);
@@ -87,16 +79,15 @@ public:
 
   /// Removes `k`; returns its value if it was there.
   bool erase(const K& k, V* out = nullptr) {
-    if (table* t = big()) {
-      const std::size_t i = t->position(k);
-      if (i == t->capacity) {
+    if (big_map* m = big()) {
+      auto it = m->find(k);
+      if (it == m->end()) {
         return false;
       }
       if (out != nullptr) {
-        *out = std::move(t->slots()[i].second);
+        *out = std::move(it->second);
       }
-      t->erase_at(i);
-      maybe_shrink(t);
+      m->erase(it);
       return true;
     }
     entry* e = find_small(k);
@@ -118,11 +109,9 @@ public:
 
   template <class F>
   void for_each(F&& f) {
-    if (table* t = big()) {
-      for (std::size_t i = 0; i < t->capacity; ++i) {
-        if (t->used()[i] != 0) {
-          f(t->slots()[i].first, t->slots()[i].second);
-        }
+    if (big_map* m = big()) {
+      for (auto& [k, v] : *m) {
+        f(k, v);
       }
     } else if (block* b = small()) {
       for (std::uint32_t i = 0; i < b->size; ++i) {
@@ -133,8 +122,8 @@ public:
 
   /// Empties the map; a small block is kept for reuse.
   void clear() noexcept {
-    if (table* t = big()) {
-      table::destroy(t);
+    if (big_map* m = big()) {
+      delete m;
       p_ = 0;
     } else if (block* b = small()) {
       for (std::uint32_t i = 0; i < b->size; ++i) {
@@ -145,87 +134,17 @@ public:
   }
 
 private:
+  using big_map = std::unordered_map<K, V>;
   struct block {
     std::uint32_t size;
     std::uint32_t capacity;
     entry* entries() noexcept { return reinterpret_cast<entry*>(this + 1); }
   };
   static_assert(sizeof(block) % alignof(entry) == 0 && alignof(entry) <= sizeof(block));
-
-  // The open-addressing table. Invariant: every entry sits in its home slot or after it, with
-  // no unused slot between the two (cyclically): position() stops at the first unused slot.
-  struct table {
-    std::uint32_t size;
-    std::uint32_t capacity;  // a power of two
-
-    entry* slots() noexcept { return reinterpret_cast<entry*>(this + 1); }
-    std::uint8_t* used() noexcept { return reinterpret_cast<std::uint8_t*>(slots() + capacity); }
-    [[nodiscard]] std::size_t home(const K& k) const noexcept {
-      return std::hash<K>{}(k) & (capacity - 1);
-    }
-
-    static table* make(std::uint32_t capacity) {
-      void* raw = ::operator new(sizeof(table) + capacity * (sizeof(entry) + 1));
-      auto* t = static_cast<table*>(raw);
-      t->size = 0;
-      t->capacity = capacity;
-      std::fill_n(t->used(), capacity, std::uint8_t{0});
-      return t;
-    }
-    static void destroy(table* t) noexcept {
-      for (std::size_t i = 0; i < t->capacity; ++i) {
-        if (t->used()[i] != 0) {
-          t->slots()[i].~entry();
-        }
-      }
-      ::operator delete(static_cast<void*>(t));
-    }
-
-    // The slot holding `k`, or capacity when absent.
-    std::size_t position(const K& k) noexcept {
-      const std::size_t mask = capacity - 1;
-      for (std::size_t i = home(k); used()[i] != 0; i = (i + 1) & mask) {
-        if (slots()[i].first == k) {
-          return i;
-        }
-      }
-      return capacity;
-    }
-    // Files `e`, whose key is absent. @pre size < capacity
-    void put(entry&& e) noexcept {
-      const std::size_t mask = capacity - 1;
-      std::size_t i = home(e.first);
-      while (used()[i] != 0) {
-        i = (i + 1) & mask;
-      }
-      new (slots() + i) entry(std::move(e));
-      used()[i] = 1;
-      ++size;
-    }
-    // Removes the entry at `hole`; a later entry of the run moves back into the hole unless its
-    // home lies cyclically in (hole, j], where it would then sit before its home.
-    void erase_at(std::size_t hole) noexcept {
-      const std::size_t mask = capacity - 1;
-      slots()[hole].~entry();
-      for (std::size_t j = (hole + 1) & mask; used()[j] != 0; j = (j + 1) & mask) {
-        const std::size_t h = home(slots()[j].first);
-        const bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
-        if (!stays) {
-          new (slots() + hole) entry(std::move(slots()[j]));
-          slots()[j].~entry();
-          hole = j;
-        }
-      }
-      used()[hole] = 0;
-      --size;
-    }
-  };
-  static_assert(sizeof(table) % alignof(entry) == 0 && alignof(entry) <= sizeof(table));
   static constexpr std::uintptr_t big_tag = 1;
-  static constexpr std::uint32_t min_table = small_limit * 4;
 
-  [[nodiscard]] table* big() const noexcept {
-    return (p_ & big_tag) != 0 ? reinterpret_cast<table*>(p_ & ~big_tag) : nullptr;
+  [[nodiscard]] big_map* big() const noexcept {
+    return (p_ & big_tag) != 0 ? reinterpret_cast<big_map*>(p_ & ~big_tag) : nullptr;
   }
   [[nodiscard]] block* small() const noexcept {
     return (p_ & big_tag) == 0 ? reinterpret_cast<block*>(p_) : nullptr;
@@ -259,50 +178,17 @@ private:
     return nb;
   }
 
-  table* to_big() {
+  big_map* to_big() {
     block* b = small();
-    table* t = table::make(min_table);
+    auto m = std::make_unique<big_map>();
+    m->reserve(small_limit * 4);
     for (std::uint32_t i = 0; i < b->size; ++i) {
-      t->put(std::move(b->entries()[i]));
+      m->emplace(std::move(b->entries()[i].first), std::move(b->entries()[i].second));
       b->entries()[i].~entry();
     }
     ::operator delete(b);
-    p_ = reinterpret_cast<std::uintptr_t>(t) | big_tag;
-    return t;
-  }
-
-  // Moves every entry into a table of `capacity` slots (a power of two > size).
-  table* rehash(table* old, std::uint32_t capacity) {
-    table* t = table::make(capacity);
-    for (std::size_t i = 0; i < old->capacity; ++i) {
-      if (old->used()[i] != 0) {
-        t->put(std::move(old->slots()[i]));
-        old->slots()[i].~entry();
-        old->used()[i] = 0;
-      }
-    }
-    ::operator delete(static_cast<void*>(old));
-    p_ = reinterpret_cast<std::uintptr_t>(t) | big_tag;
-    return t;
-  }
-
-  // Grows before passing 3/4 full: linear probing's runs lengthen quickly beyond that.
-  void big_insert(table* t, entry&& e) {
-    if ((t->size + 1) * 4 > t->capacity * 3) {
-      t = rehash(t, t->capacity * 2);
-    }
-    t->put(std::move(e));
-  }
-
-  // Halves under 3/16 full (to under 3/8), so growing and shrinking cannot alternate on one
-  // insert/erase. Best effort: without memory, the larger table is still correct.
-  void maybe_shrink(table* t) noexcept {
-    if (t->capacity > min_table && t->size * 16 < t->capacity * 3) {
-      try {
-        rehash(t, t->capacity / 2);
-      } catch (...) {  // NOLINT(bugprone-empty-catch)
-      }
-    }
+    p_ = reinterpret_cast<std::uintptr_t>(m.get()) | big_tag;
+    return m.release();
   }
 
   std::uintptr_t p_ = 0;
