@@ -107,16 +107,71 @@ TEST(TimerTableTest, DrainVisitsEveryNodeOnceAndEmptiesTheTable) {
   EXPECT_EQ(table.find(150), nullptr);
 }
 
-TEST(TimerTableTest, ShardAndSlotBitsOfTheHashAreBothSpreadForSequentialIds) {
-  // The registry picks the shard with the top 6 bits and the table the slot with the low bits:
-  // a block of sequential refs (as make_ref() hands out) must use every shard.
-  std::vector<int> per_shard(64);
-  for (std::uint64_t id = 1; id <= 6400; ++id) {
-    ++per_shard[timer_hash(id) >> 58];
+TEST(TimerTableTest, OneBlockOfRefsKeepsToOneShardAndBlocksUseEveryShard) {
+  // make_ref() hands a scheduler a block of 2^ref_block_bits ids: its timers share a shard,
+  // and the blocks of many schedulers spread over all of them.
+  constexpr std::uint64_t block = std::uint64_t{1} << ref_block_bits;
+  constexpr std::size_t shards = timer_registry::shards;
+  std::vector<int> per_shard(shards);
+  for (std::uint64_t b = 0; b < 6400; ++b) {
+    const std::size_t s = timer_shard(b * block, shards);
+    for (std::uint64_t id = b * block; id < (b + 1) * block; id += 37) {
+      ASSERT_EQ(timer_shard(id, shards), s) << id;
+    }
+    ++per_shard[s];
   }
   for (int count : per_shard) {
     EXPECT_GT(count, 50);
     EXPECT_LT(count, 150);
+  }
+}
+
+TEST(TimerTableTest, ConsecutiveIdsGetConsecutiveHomeSlotsInGroupsSpreadOverTheTable) {
+  constexpr std::uint64_t group = std::uint64_t{1} << timer_group_bits;
+  constexpr std::uint64_t mask = 1023;  // a table of 1024 slots
+  std::vector<int> per_region(1024 / group);
+  for (std::uint64_t g = 1; g <= 6400; ++g) {
+    const std::uint64_t first = timer_hash(g * group) & mask;
+    for (std::uint64_t k = 1; k < group; ++k) {
+      ASSERT_EQ(timer_hash(g * group + k) & mask, (first + k) & mask);
+    }
+    ++per_region[first / group];
+  }
+  for (int count : per_region) {  // 100 expected in each of the 64 regions
+    EXPECT_GT(count, 50);
+    EXPECT_LT(count, 150);
+  }
+  // Ids 16 apart (each alone in its group, all with the same low bits) are spread as well.
+  std::vector<int> per_slot_mod_group(group);
+  for (std::uint64_t k = 1; k <= 6400; ++k) {
+    ++per_slot_mod_group[timer_hash(k * group) & (group - 1)];
+  }
+  for (int count : per_slot_mod_group) {  // 400 expected for each
+    EXPECT_GT(count, 250);
+    EXPECT_LT(count, 550);
+  }
+}
+
+// Dense runs of ids fill whole groups: runs of occupied slots are then longer than with one
+// hashed slot per id, and erasing from them must still keep every other node reachable.
+TEST(TimerTableTest, DenseAndStridedIdsAreAllFoundAfterInterleavedErases) {
+  for (std::uint64_t stride : {1, 2, 3, 16, 1024}) {
+    nodes n;
+    timer_table table;
+    std::map<std::uint64_t, timer_node*> model;
+    for (std::uint64_t k = 1; k <= 5000; ++k) {
+      timer_node* t = n.make(k * stride);
+      table.insert(t);
+      model.emplace(k * stride, t);
+    }
+    for (std::uint64_t k = 1; k <= 5000; k += 3) {
+      ASSERT_EQ(table.erase(k * stride), model[k * stride]) << stride;
+      model.erase(k * stride);
+    }
+    ASSERT_EQ(table.size(), model.size());
+    for (const auto& [id, t] : model) {
+      ASSERT_EQ(table.find(id), t) << "stride " << stride << " id " << id;
+    }
   }
 }
 

@@ -14,7 +14,7 @@ namespace {
 // Refs are unique for the whole program, across runtimes: blocks of this counter are handed to
 // schedulers so that make_ref() takes no lock and rarely touches a shared cache line.
 std::atomic<std::uint64_t> g_ref_counter{1};
-constexpr std::uint64_t ref_block = 1024;
+constexpr std::uint64_t ref_block = std::uint64_t{1} << ref_block_bits;
 }  // namespace
 
 runtime_impl::runtime_impl(runtime_options opts)

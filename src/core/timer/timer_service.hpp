@@ -141,13 +141,12 @@ inline void timer_node::destroy() noexcept {
 /// is alive).
 class timer_registry {
 public:
-  static constexpr std::size_t shards = 64;  // shard_of() takes the hash's top 6 bits
+  static constexpr std::size_t shards = 64;
   struct shard {
     std::mutex mu;
     timer_table table;  // guarded by mu
   };
-  // The top bits of the hash pick the shard; the table uses the low bits.
-  shard& shard_of(ref r) noexcept { return shards_[timer_hash(r.id()) >> 58]; }
+  shard& shard_of(ref r) noexcept { return shards_[timer_shard(r.id(), shards)]; }
   shard& shard_at(std::size_t i) noexcept { return shards_[i]; }
 
 private:

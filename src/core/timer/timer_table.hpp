@@ -1,11 +1,11 @@
 // src/core/timer/timer_table.hpp: the user timers of one registry shard, by ref id.
 //
 // An open-addressing hash table (linear probing, backward-shift deletion, so no tombstones) of
-// timer_node pointers keyed by the node's own ref id (timer_node::id). A slot is one pointer,
-// and nothing is allocated per timer: at a load factor between 3/8 and 3/4 a timer costs 11 to
-// 21 bytes of table, where a std::unordered_map cost a 32-byte heap node plus its bucket.
-// Probing reads the ids of the nodes it passes, so every node in the table must be alive: the
-// registry holds a reference to each (timer_service.hpp).
+// timer_node pointers keyed by the node's own ref id (timer_node::id), filed by timer_hash().
+// A slot is one pointer, and nothing is allocated per timer: at a load factor between 3/8 and
+// 3/4 a timer costs 11 to 21 bytes of table, where a std::unordered_map cost a 32-byte heap node
+// plus its bucket. Probing reads the ids of the nodes it passes, so every node in the table must
+// be alive: the registry holds a reference to each (timer_service.hpp).
 //
 // The table grows (doubling) when it passes 3/4 full and shrinks (halving) when it falls under
 // 1/8, so a burst of timers does not pin its peak size forever. Resizing is O(n) and rare.
@@ -24,10 +24,32 @@ namespace otter::detail {
 
 struct timer_node;
 
-/// The hash of a ref id: the registry picks the shard with its top bits and the table the slot
-/// with its low bits (splitmix64's finalizer, so both are well mixed even for sequential ids).
+/// make_ref() hands each scheduler its ids 2^ref_block_bits at a time (runtime_impl.cpp).
+inline constexpr unsigned ref_block_bits = 10;
+/// Ids are filed in groups of 2^timer_group_bits consecutive ids (below).
+inline constexpr unsigned timer_group_bits = 4;
+
+// Where a timer is filed keeps the order in which its scheduler made the refs. A million
+// workers each arming a timer in init made every insert a cache miss (and a TLB miss) when each
+// id had a slot of its own anywhere in a 16 MB registry: a tenth of the start of a worker.
+//
+// - The shard is a hash of the id's block of make_ref() ids, so a scheduler arming timers keeps
+//   to one shard, whose lock and table stay in its cache, until its next block.
+// - In the table, the ids of a group of 16 consecutive ids have 16 consecutive home slots from
+//   a place picked by a hash of the group: timers armed one after the other share cache lines,
+//   and groups are still spread over the whole table (splitmix64's finalizer mixes sequential
+//   numbers well).
+
+/// The registry shard (of `shards`, a power of two) of ref id `id`.
+[[nodiscard]] constexpr std::size_t timer_shard(std::uint64_t id, std::size_t shards) noexcept {
+  return static_cast<std::size_t>(mix_bits(id >> ref_block_bits)) & (shards - 1);
+}
+/// The hash whose low bits pick the home slot of ref id `id` in a table.
 [[nodiscard]] constexpr std::uint64_t timer_hash(std::uint64_t id) noexcept {
-  return mix_bits(id);
+  constexpr std::uint64_t group_mask = (std::uint64_t{1} << timer_group_bits) - 1;
+  // Added, not or-ed into the low bits: ids that share their low bits (every 16th id) still
+  // get homes all over the table.
+  return mix_bits(id >> timer_group_bits) + (id & group_mask);
 }
 
 class timer_table {
