@@ -88,19 +88,8 @@ mkdir -p "$log_dir" "$caf_dir"
 
 # ---- setup -------------------------------------------------------------------------------------
 ensure_packages() {
-  local packages=(elixir erlang-nox libcaf-dev cmake ninja-build ccache g++ libbenchmark-dev
-    libgtest-dev)
-  local missing=() p
-  for p in "${packages[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    log "setup: installing ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+  # Otter's own build packages (scripts/deps.sh, idempotent) plus the two peers.
+  "$root/scripts/deps.sh" elixir erlang-nox libcaf-dev
 }
 
 build_otter() {

@@ -39,10 +39,13 @@ namespace otter::detail {
 
 namespace {
 
-// Class c holds blocks of 16c + 24 bytes. glibc's malloc puts an 8-byte header before a block
-// and rounds the pair up to 16 bytes (32 at least), so a block of 16k + 8 bytes fills its chunk
-// exactly, where a block of 16k bytes would waste 8 bytes of a chunk 16 bytes larger. A million
-// idle processes each hold a frame and a timer message: 16 bytes each is 16 MB per million.
+// Class c holds blocks of 16c + 24 bytes. glibc's malloc (OTTER_MALLOC=system) puts an 8-byte
+// header before a block and rounds the pair up to 16 bytes (32 at least), so a block of 16k + 8
+// bytes fills its chunk exactly, where a block of 16k bytes would waste 8 bytes of a chunk 16
+// bytes larger. A million idle processes each hold a frame and a timer message: 16 bytes each
+// is 16 MB per million. jemalloc (the default) has no header and classes that are multiples of
+// 16 up to 128 bytes, then four per doubling: a block here costs it at most 8 bytes more up to
+// 128 bytes, and the same as a request of its exact size above.
 constexpr std::size_t granule = 16;
 constexpr std::size_t smallest = 24;
 constexpr std::size_t classes = 32;
