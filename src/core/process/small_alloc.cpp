@@ -7,16 +7,16 @@
 // a thread's cache is emptied when the thread ends. No locks, no atomics: every cache belongs to
 // one thread.
 //
-// The free lists live outside the blocks (a vector per class), so that under AddressSanitizer a
+// The free lists live outside the blocks (an array per class), so that under AddressSanitizer a
 // cached block is poisoned whole: a use after free of a node or frame is still reported while
 // the block waits in the cache.
 
 #include "otter/detail/small_alloc.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <new>
-#include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OTTER_ASAN 1
@@ -62,25 +62,62 @@ static_assert(class_of(smallest) == 0 && class_of(smallest + 1) == 1);
 static_assert(class_size(class_of(small_alloc_max)) == small_alloc_max);
 static_assert(class_size(class_of(small_alloc_max - granule + 1)) == small_alloc_max);
 
-struct thread_cache {
-  std::array<std::vector<void*>, classes> free;
+// One class's free list: an array of block pointers, grown on demand up to max_cached.
+struct class_list {
+  void** items = nullptr;
+  std::uint32_t size = 0;
+  std::uint32_t capacity = 0;
+};
 
-  thread_cache() = default;
-  thread_cache(const thread_cache&) = delete;
-  thread_cache& operator=(const thread_cache&) = delete;
-  ~thread_cache() {
+// The cache is plain data, so that the thread_local needs no guard and no wrapper call: the
+// fast paths are an index, a compare and a load or store. Its memory is released at thread exit
+// by `reaper`, which the slow path creates the first time a list grows.
+struct thread_cache {
+  std::array<class_list, classes> lists;
+  bool closed = false;  // the thread is exiting: its cache was emptied, blocks go to delete
+};
+constinit thread_local thread_cache t_cache;
+
+struct reaper {
+  reaper() = default;
+  reaper(const reaper&) = delete;
+  reaper& operator=(const reaper&) = delete;
+  ~reaper() {
+    t_cache.closed = true;  // a block freed by a later thread_local destructor is deleted
     for (std::size_t c = 0; c < classes; ++c) {
-      for (void* b : free[c]) {
-        OTTER_UNPOISON(b, class_size(c));
-        ::operator delete(b);
+      class_list& l = t_cache.lists[c];
+      for (std::uint32_t i = 0; i < l.size; ++i) {
+        OTTER_UNPOISON(l.items[i], class_size(c));
+        ::operator delete(l.items[i]);
       }
+      ::operator delete(static_cast<void*>(l.items));
+      l = class_list{};
     }
   }
 };
 
-thread_cache& cache() noexcept {
-  static thread_local thread_cache c;
-  return c;
+// The rest of small_free when `c`'s list is full: grow it up to max_cached, else delete the
+// block. Out of line (a tail call), so that the fast path saves no registers.
+[[gnu::noinline, gnu::cold]] void free_slow(void* p, std::size_t c) noexcept {
+  class_list& l = t_cache.lists[c];
+  if (t_cache.closed || l.capacity >= max_cached) {
+    ::operator delete(p);
+    return;
+  }
+  static thread_local reaper r;  // constructed once per thread, here only
+  (void)r;
+  const std::uint32_t capacity = l.capacity == 0 ? 64 : l.capacity * 2;
+  auto* items = static_cast<void**>(::operator new(capacity * sizeof(void*), std::nothrow));
+  if (items == nullptr) {
+    ::operator delete(p);
+    return;
+  }
+  std::copy_n(l.items, l.size, items);
+  ::operator delete(static_cast<void*>(l.items));
+  l.items = items;
+  l.capacity = capacity;
+  l.items[l.size++] = p;
+  OTTER_POISON(p, class_size(c));
 }
 
 }  // namespace
@@ -90,10 +127,9 @@ void* small_alloc(std::size_t size) {
     return ::operator new(size);
   }
   const std::size_t c = class_of(size);
-  auto& list = cache().free[c];
-  if (!list.empty()) {
-    void* b = list.back();
-    list.pop_back();
+  class_list& l = t_cache.lists[c];
+  if (l.size != 0) {
+    void* b = l.items[--l.size];
     OTTER_UNPOISON(b, class_size(c));
     return b;
   }
@@ -109,18 +145,13 @@ void small_free(void* p, std::size_t size) noexcept {
     return;
   }
   const std::size_t c = class_of(size);
-  auto& list = cache().free[c];
-  if (list.size() < max_cached) {
-    try {
-      list.push_back(p);  // grows the vector at most to max_cached entries, then never again
-    } catch (...) {
-      ::operator delete(p);
-      return;
-    }
-    OTTER_POISON(p, class_size(c));
+  class_list& l = t_cache.lists[c];
+  if (l.size == l.capacity) [[unlikely]] {
+    free_slow(p, c);
     return;
   }
-  ::operator delete(p);
+  l.items[l.size++] = p;
+  OTTER_POISON(p, class_size(c));
 }
 
 void* frame_alloc(std::size_t size) {
