@@ -216,7 +216,12 @@ struct thread_context {
   process* current = nullptr;
   runtime_impl* manual = nullptr;  // the manual runtime this thread created (and drives)
 };
-thread_context& tls() noexcept;
+/// The calling thread's context (defined in worker.cpp). Plain data with a constant initialiser,
+/// so that reading it is one thread-relative load: no guard, no wrapper call.
+extern constinit thread_local thread_context t_context;
+inline thread_context& tls() noexcept {
+  return t_context;
+}
 
 /// Signal handling and process teardown (signals.cpp).
 void handle_signal(process& p, node* n) noexcept;

@@ -10,10 +10,7 @@
 
 namespace otter::detail {
 
-thread_context& tls() noexcept {
-  static thread_local thread_context ctx;
-  return ctx;
-}
+constinit thread_local thread_context t_context;
 
 namespace {
 // Whether a suspended receive can complete now. A matching message wins over a timeout that
