@@ -127,6 +127,12 @@ public:
   // -- inspection -------------------------------------------------------------------
   [[nodiscard]] kind type() const noexcept { return kind_; }
   [[nodiscard]] bool is(atom a) const noexcept { return kind_ == kind::atom && bits_ == a.index(); }
+  /// Whether `o` is this very value: the same immediate bits (a pid, an atom, a number with
+  /// the same bit pattern) or the same shared block. Cheaper than ==, and false for equal
+  /// values built separately; for caches keyed by a value they hold.
+  [[nodiscard]] bool same(const term& o) const noexcept {
+    return kind_ == o.kind_ && bits_ == o.bits_;
+  }
   [[nodiscard]] bool is_atom() const noexcept { return kind_ == kind::atom; }
   [[nodiscard]] bool is_integer() const noexcept { return kind_ == kind::integer; }
   [[nodiscard]] bool is_pid() const noexcept { return kind_ == kind::pid; }

@@ -366,15 +366,6 @@ struct lineage_memo {
   term built;
 };
 
-/// Whether `a` and `b` are the same list value, not merely equal ones: == would also match
-/// lists that differ only in the sign of a zero float, which print differently. A list's
-/// elements live in its shared block, so the same block means the same data pointer; the
-/// memo holds `rest`, so its block cannot be freed and reused meanwhile.
-bool same_list(const term& a, const term& b) noexcept {
-  return a.is_list() && b.is_list() && a.elements().data() == b.elements().data()
-         && a.size() == b.size();
-}
-
 /// [head | parent's list under `key`] ($ancestors, $callers). Every child a process starts
 /// gets the same list, so the last one built is kept per thread and shared (terms are
 /// immutable and counted atomically, so a list may be shared by processes on any thread): a
@@ -394,8 +385,10 @@ term lineage(process& parent, atom key) {
   const term rest = found != nullptr && found->is_list() ? *found : term();
   thread_local lineage_memo memo[2];
   lineage_memo& m = memo[key == atoms::ancestors ? 0 : 1];
-  if (!m.built.is(atoms::nil) && m.head == head
-      && (rest.is_list() ? same_list(rest, m.rest) : !m.rest.is_list())) {
+  // The same list block, not merely an equal list: == would also match lists that differ only
+  // in the sign of a zero float, which print differently. The memo holds `rest`, so its block
+  // cannot be freed and reused meanwhile.
+  if (!m.built.is(atoms::nil) && m.head.same(head) && m.rest.same(rest)) {
     return m.built;
   }
   std::vector<term> items;
