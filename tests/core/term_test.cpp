@@ -137,6 +137,21 @@ TEST(TermTest, DefaultTermIsNil) {
   EXPECT_EQ(t, term(atoms::nil));
 }
 
+TEST(TermTest, SameIsIdentityOfTheValueNotEquality) {
+  const term list = term::list({term(1), term(2)});
+  const term copy = list;  // shares the block
+  const term equal = term::list({term(1), term(2)});
+  EXPECT_TRUE(list.same(copy));
+  EXPECT_TRUE(list == equal);
+  EXPECT_FALSE(list.same(equal)) << "a list built separately is another block";
+  EXPECT_TRUE(term(atom("a")).same(term(atom("a"))));
+  EXPECT_TRUE(term(pid(7, 1)).same(term(pid(7, 1))));
+  EXPECT_FALSE(term(pid(7, 1)).same(term(pid(7, 2))));
+  EXPECT_FALSE(term(0.0).same(term(-0.0))) << "the bit patterns differ";
+  EXPECT_FALSE(term(1).same(term(1.0))) << "the kinds differ";
+  EXPECT_TRUE(term().same(term(atoms::nil)));
+}
+
 TEST(TermTest, BoolsAreTheAtomsTrueAndFalse) {
   EXPECT_TRUE(term(true).is(atoms::true_));
   EXPECT_TRUE(term(false).is(atoms::false_));
