@@ -223,6 +223,61 @@ TEST(ProcessTableTest, TheTableGrowsAcrossChunks) {
   EXPECT_EQ(rt.process_count(), static_cast<std::size_t>(n));
 }
 
+TEST(ProcessTableTest, PrepareChunkBuildsAChunkAheadOfTheHighWaterMarkOnce) {
+  deterministic_runtime rt;
+  auto& table = rt.impl().table;
+  const std::uint32_t first = 5 * process_table::chunk_size;
+  EXPECT_EQ(table.slot(first), nullptr);
+  table.prepare_chunk(5);
+  process* b = table.slot(first);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->index, first);
+  EXPECT_EQ(generation_in_slot(table, first), 1U);
+  EXPECT_LT(table.high_water(), first) << "nothing in it is handed out";
+  table.prepare_chunk(5);
+  EXPECT_EQ(table.slot(first), b) << "a second call keeps the first chunk";
+  table.prepare_chunk(process_table::max_chunks);  // out of range: nothing
+}
+
+TEST(ProcessTableTest, SpawningPastHalfAChunkPreparesTheNextOne) {
+  deterministic_runtime rt;  // its blocking pool runs jobs inline
+  auto& table = rt.impl().table;
+  ASSERT_EQ(table.slot(process_table::chunk_size), nullptr);
+  constexpr int n = static_cast<int>(process_table::chunk_size / 2 + process_table::batch);
+  rt.run([]() -> co<void> {
+    std::vector<pid> children;
+    for (int i = 0; i < n; ++i) {
+      children.push_back(spawn(wait_for_stop));
+    }
+    for (pid c : children) {
+      send(c, stop{});
+    }
+    co_return;
+  });
+  EXPECT_LT(table.high_water(), process_table::chunk_size);
+  EXPECT_NE(table.slot(process_table::chunk_size), nullptr);
+}
+
+TEST(ProcessTableTest, ConcurrentPreparesOfOneChunkPublishOneOfThem) {
+  runtime rt(runtime_options{.schedulers = 1});
+  auto& table = rt.impl().table;
+  std::vector<std::thread> threads;
+  std::vector<process*> seen(4);
+  for (std::size_t t = 0; t < seen.size(); ++t) {
+    threads.emplace_back([&, t] {
+      table.prepare_chunk(9);
+      seen[t] = table.slot(9 * process_table::chunk_size);
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (process* b : seen) {
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b, seen[0]);
+  }
+}
+
 TEST(ProcessTableTest, ConcurrentAcquiresNeverReachALaterIncarnation) {
   // Reader threads keep acquiring old pids while their processes die and their slots are
   // reused by new processes on the schedulers.

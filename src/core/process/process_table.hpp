@@ -19,6 +19,10 @@
 //
 // Free slots are cached per scheduler (no lock on spawn); the shared free list behind the caches
 // takes a lock once per batch of `batch` slots.
+//
+// Chunks are published by a compare-and-swap from null: ensure_chunks() (under mu_, when a
+// batch needs them) and prepare_chunk() (on the blocking pool, ahead of need) may both build
+// one; the first to publish wins and the other deletes its copy before anyone saw it.
 
 #pragma once
 
@@ -115,14 +119,25 @@ public:
     return next_index_.load(std::memory_order_seq_cst);
   }
 
+  /// Builds chunk `c` unless it exists. allocate() has the blocking pool run it for the next
+  /// chunk once half of the last one is handed out, so that the scheduler spawning does not
+  /// stop to fault in and initialise a megabyte (62,000 page faults per million processes).
+  /// @threadsafe
+  void prepare_chunk(std::uint32_t c) noexcept;
+
 private:
+  // Creates the missing chunks up to `end_index`. @pre mu_ held
   void ensure_chunks(std::uint32_t end_index);
+  [[nodiscard]] process* make_chunk(std::uint32_t c) const;
+  // Publishes `chunk` as chunk `c` unless another was published first (then deletes it).
+  bool publish_chunk(std::uint32_t c, process* chunk) noexcept;
 
   runtime_impl* rt_;
   std::unique_ptr<std::atomic<process*>[]> chunks_;
   std::atomic<std::uint32_t> next_index_{0};
-  std::mutex mu_;  // guards free_ and chunk creation
+  std::mutex mu_;  // guards free_, prepared_ and ensure_chunks()
   std::vector<std::uint32_t> free_;
+  std::uint32_t prepared_ = 0;  // the last chunk handed to prepare_chunk()
 };
 
 }  // namespace otter::detail
