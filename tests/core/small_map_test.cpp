@@ -107,6 +107,10 @@ TEST(SmallMapTest, FindsEveryKeyOfCollidingRunsAfterErasingInside) {
     want.erase(k);
     expect_all();
   }
+  for (const auto& [k, v] : want) {  // a present key, deep in a run, is found by insert
+    EXPECT_FALSE(m.insert(test_key{k}, "other")) << k;
+    EXPECT_EQ(*m.find(test_key{k}), v);
+  }
   for (std::uint64_t k = 200; k < 260; ++k) {  // re-inserting into the shifted runs
     ASSERT_TRUE(m.insert(test_key{k}, value_of(k)));
     want.emplace(k, value_of(k));

@@ -83,18 +83,16 @@ public:
 
   /// Inserts when absent; returns false when `k` was already there (value unchanged).
   bool insert(const K& k, V v) {
-    if (find(k) != nullptr) {
-      return false;
-    }
     if (table* t = big()) {
-      big_insert(t, entry(k, std::move(v)));
-      return true;
+      return big_insert(t, k, std::move(v));
+    }
+    if (find_small(k) != nullptr) {
+      return false;
     }
     block* b = small();
     if (b == nullptr || b->size == b->capacity) {
       if (b != nullptr && b->size >= small_limit) {
-        big_insert(to_big(), entry(k, std::move(v)));
-        return true;
+        return big_insert(to_big(), k, std::move(v));
       }
       b = grow(b);
     }
@@ -213,14 +211,16 @@ private:
       }
       return capacity;
     }
-    // Files `e`, whose key is absent: the probe takes the slot of the first entry closer to its
-    // home than the probe is and carries that entry on, so runs stay ordered by home.
-    // @pre size < capacity
-    void put(entry&& e) noexcept {
+    // Files `e` unless its key is present (then returns false): the probe takes the slot of the
+    // first entry closer to its home than the probe is and carries that entry on, so runs stay
+    // ordered by home. Until then it passes the slots position() would look at, so it finds a
+    // present key on the way, with one probe for both. @pre size < capacity
+    bool put(entry&& e) noexcept {
       const std::size_t mask = capacity - 1;
       std::size_t i = home(e.first);
       std::uint32_t d = 1;
       entry carried(std::move(e));
+      bool own = true;  // `carried` is still `e` (not an entry it displaced)
       for (;; i = (i + 1) & mask, ++d) {
         // A distance never reaches 2^16 - 1: that would take 65,535 keys of one home, and the
         // table is at most 3/4 full of keys whose hashes differ.
@@ -230,11 +230,15 @@ private:
           new (slots() + i) entry(std::move(carried));
           di = static_cast<std::uint16_t>(d);
           ++size;
-          return;
+          return true;
+        }
+        if (own && di == d && slots()[i].first == carried.first) {
+          return false;
         }
         if (di < d) {
           std::swap(carried, slots()[i]);
           d = std::exchange(di, static_cast<std::uint16_t>(d));
+          own = false;
         }
       }
     }
@@ -296,7 +300,7 @@ private:
     block* b = small();
     table* t = table::make(min_table);
     for (std::uint32_t i = 0; i < b->size; ++i) {
-      t->put(std::move(b->entries()[i]));
+      (void)t->put(std::move(b->entries()[i]));  // the keys are distinct
       b->entries()[i].~entry();
     }
     ::operator delete(b);
@@ -309,7 +313,7 @@ private:
     table* t = table::make(capacity);
     for (std::size_t i = 0; i < old->capacity; ++i) {
       if (old->dist()[i] != 0) {
-        t->put(std::move(old->slots()[i]));
+        (void)t->put(std::move(old->slots()[i]));  // the keys are distinct
         old->slots()[i].~entry();
         old->dist()[i] = 0;
       }
@@ -319,12 +323,16 @@ private:
     return t;
   }
 
-  // Grows before passing 3/4 full: probe distances lengthen quickly beyond that.
-  void big_insert(table* t, entry&& e) {
+  // Grows before passing 3/4 full: probe distances lengthen quickly beyond that. Only then is
+  // the key looked up first (a present key must not grow the table); otherwise put() finds it.
+  bool big_insert(table* t, const K& k, V&& v) {
     if ((t->size + 1) * 4 > t->capacity * 3) {
+      if (t->position(k) != t->capacity) {
+        return false;
+      }
       t = rehash(t, t->capacity * 2);
     }
-    t->put(std::move(e));
+    return t->put(entry(k, std::move(v)));
   }
 
   // Halves under 3/16 full (to under 3/8), so growing and shrinking cannot alternate on one
