@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev ccache git
   libgtest-dev libgmock-dev libbenchmark-dev clang-format libfmt-dev libspdlog-dev
   libsqlite3-dev libpq-dev libssl-dev nlohmann-json3-dev postgresql libjemalloc-dev
+  libboost-dev libcli11-dev
   "$@"
 )
 
