@@ -17,14 +17,16 @@
 
 namespace {
 
+using namespace otter::literals;
+
 constexpr auto tick_after = std::chrono::minutes(5);
 
 struct idle_worker {
   using state = otter::ref;  // the pending timer
-  state init() { return otter::send_after(otter::self(), otter::atom("tick"), tick_after); }
+  state init() { return otter::send_after(otter::self(), "tick"_atom, tick_after); }
   // The tick never comes within the benchmark; a real worker would notify here.
   void handle_info(const otter::term&, state& timer) {
-    timer = otter::send_after(otter::self(), otter::atom("tick"), tick_after);
+    timer = otter::send_after(otter::self(), "tick"_atom, tick_after);
   }
 };
 

@@ -76,6 +76,30 @@ TEST(AtomTest, InterningTheSameNameTwiceGivesEqualAtoms) {
   EXPECT_EQ(a.name(), "atom_test_same_name");
 }
 
+TEST(AtomTest, AtomLiteralIsTheInternedAtom) {
+  using namespace otter::literals;
+  EXPECT_EQ("atom_literal_test"_atom, atom("atom_literal_test"));
+  EXPECT_EQ("atom_literal_test"_atom.name(), "atom_literal_test");
+  EXPECT_EQ("ok"_atom, atoms::ok);  // a predefined name gives the predefined atom
+  EXPECT_NE("atom_literal_a"_atom, "atom_literal_b"_atom);
+  EXPECT_EQ(""_atom.name(), "");
+}
+
+TEST(AtomTest, AtomLiteralInternedFirstByManyThreadsIsOneAtom) {
+  using namespace otter::literals;
+  std::vector<atom> seen(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&seen, i] { seen[i] = "atom_literal_raced"_atom; });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (atom a : seen) {
+    EXPECT_EQ(a, atom("atom_literal_raced"));
+  }
+}
+
 TEST(AtomTest, DifferentNamesGiveDifferentAtoms) {
   EXPECT_NE(atom("atom_test_one"), atom("atom_test_two"));
   EXPECT_NE(atom("atom_test_one"), atoms::ok);

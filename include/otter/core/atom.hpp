@@ -6,10 +6,15 @@
 //
 // Thread safety: atom is a trivially copyable value. Interning a new name takes a short lock on
 // the table (readers of existing names take a shared lock); name() never locks.
+//
+// In code that runs often, write an atom as a literal, `"tick"_atom` (otter::literals): each
+// spelling is interned once, the first time it runs, and costs a load afterwards, where
+// atom("tick") hashes the name and looks it up in the table every time.
 
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -69,6 +74,32 @@ inline constexpr atom callers = atom::from_index(24);       // :"$callers"
 inline constexpr atom initial_call = atom::from_index(25);  // :"$initial_call"
 inline constexpr std::uint32_t predefined_count = 26;
 }  // namespace atoms
+
+namespace detail {
+/// A string literal as a template argument: the spelling of an `_atom` literal.
+template <std::size_t N>
+struct atom_spelling {
+  char text[N] = {};
+  // NOLINTNEXTLINE(google-explicit-constructor): converts the literal in `"x"_atom`
+  constexpr atom_spelling(const char (&s)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i) {
+      text[i] = s[i];
+    }
+  }
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {text, N - 1}; }
+};
+}  // namespace detail
+
+namespace literals {
+/// `"tick"_atom` is atom("tick") interned once per spelling (Elixir's `:tick`): one function
+/// and one static per spelling, initialised the first time it runs (thread-safe), so later
+/// uses cost a load. @threadsafe
+template <detail::atom_spelling S>
+atom operator""_atom() {
+  static const atom interned(S.view());
+  return interned;
+}
+}  // namespace literals
 
 }  // namespace otter
 
