@@ -326,7 +326,10 @@ std::optional<term> invalid_child(const child_spec& spec) {
   if (spec.type != child_type::worker && spec.type != child_type::supervisor) {
     return tuple(atom("invalid_child_type"), otter::to_term(spec.type));
   }
-  term mods = spec.modules_term();
+  if (!spec.modules) {
+    return std::nullopt;  // the default, [] or [the mfa's module], is a list of atoms
+  }
+  const term& mods = *spec.modules;
   bool modules_ok = mods.is(n().dynamic) || mods.is_list();
   if (mods.is_list()) {
     for (const term& m : mods.elements()) {
@@ -340,7 +343,10 @@ std::optional<term> invalid_child(const child_spec& spec) {
 }
 
 shape_ref shape_for(const child_spec& spec, sup_state& s) {
-  term modules = spec.modules_term();
+  // The common spec (a start function, no modules given) has the modules [], taken without
+  // building the term again for every child.
+  static const term no_modules = term::list({});
+  term modules = !spec.modules && spec.mfa.is(atoms::nil) ? no_modules : spec.modules_term();
   if (s.last_shape.get() == nullptr || !s.last_shape->same_as(spec, modules)) {
     auto* shape =
         new child_shape{spec.shutdown_ms(), std::move(modules), spec.restart, spec.type, 0};
