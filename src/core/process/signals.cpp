@@ -382,21 +382,26 @@ term lineage(process& parent, atom key) {
     }
   }
   const term* found = parent.dict.find(term(key));
-  const term rest = found != nullptr && found->is_list() ? *found : term();
+  // By pointer: a copy would count the list block up and down again (two atomic updates) for
+  // every child, and the memo hit below is the common case. Null: the parent has no list.
+  const term* rest = found != nullptr && found->is_list() ? found : nullptr;
   thread_local lineage_memo memo[2];
   lineage_memo& m = memo[key == atoms::ancestors ? 0 : 1];
   // The same list block, not merely an equal list: == would also match lists that differ only
   // in the sign of a zero float, which print differently. The memo holds `rest`, so its block
   // cannot be freed and reused meanwhile.
-  if (!m.built.is(atoms::nil) && m.head.same(head) && m.rest.same(rest)) {
+  if (!m.built.is(atoms::nil) && m.head.same(head)
+      && (rest != nullptr ? m.rest.same(*rest) : m.rest.is(atoms::nil))) {
     return m.built;
   }
   std::vector<term> items;
-  items.reserve(1 + rest.size());
+  items.reserve(1 + (rest != nullptr ? rest->size() : 0));
   items.push_back(head);
-  items.insert(items.end(), rest.elements().begin(), rest.elements().end());
+  if (rest != nullptr) {
+    items.insert(items.end(), rest->elements().begin(), rest->elements().end());
+  }
   m.head = head;
-  m.rest = rest;
+  m.rest = rest != nullptr ? *rest : term();
   m.built = term::list(std::move(items));
   return m.built;
 }
