@@ -419,6 +419,24 @@ TEST(TermTest, EqualIntegerAndFloatAreDifferentTermsOrderedIntegerFirst) {
   EXPECT_EQ(term(1.0), term(1.0));
 }
 
+TEST(TermTest, EqualityComparesContentsNotBlocksAndNaNEqualsItself) {
+  // Equal contents in two blocks (the out-of-line path), one block shared (the inline one).
+  term a = tuple(1, atom("x"), list(2.5, "s"));
+  term b = tuple(1, atom("x"), list(2.5, "s"));
+  EXPECT_FALSE(a.same(b));
+  EXPECT_EQ(a, b);
+  term c = a;
+  EXPECT_EQ(a, c);
+  EXPECT_NE(a, tuple(1, atom("x"), list(2.5, "t")));
+  EXPECT_NE(term(1), term(1.0));
+  EXPECT_NE(term(atom("x")), term(atom("y")));
+  // Erlang makes no NaN, but a term may hold one: equality of floats is by representation
+  // (or two zeros), not IEEE's ==, so it equals itself.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(term(nan), term(nan));
+  EXPECT_NE(term(1.5), term(2.5));
+}
+
 TEST(TermTest, ZeroAndNegativeZeroAreEqualAsInOtp25) {
   // OTP 25 (erl): 0.0 == -0.0 and 0.0 =:= -0.0 are true, -0.0 < 0.0 is false,
   // lists:usort([0.0, -0.0]) is [0.0] and #{0.0 => a, -0.0 => b} is #{0.0 => b}.

@@ -165,7 +165,21 @@ public:
   /// (No [[nodiscard]] here: GCC ignores attributes on friend declarations that are not
   /// definitions, and warns.)
   friend std::strong_ordering operator<=>(const term& a, const term& b) noexcept;
-  friend bool operator==(const term& a, const term& b) noexcept;
+  /// Exact equality (=:=): 1 != 1.0. Inline for what most comparisons are (different kinds,
+  /// the same bits: one immediate or one block, and other immediates); the rest compares
+  /// out of line.
+  friend bool operator==(const term& a, const term& b) noexcept {
+    if (a.kind_ != b.kind_) {
+      return false;
+    }
+    if (a.bits_ == b.bits_) {
+      return true;  // the same value, block or float representation (a NaN equals itself)
+    }
+    if (!boxed(a.kind_) && a.kind_ != kind::floating) {
+      return false;  // integers, atoms, pids and references are their bits
+    }
+    return equal_slow(a, b);
+  }
 
   /// Printed with the default printer.
   [[nodiscard]] std::string to_string() const;
@@ -173,6 +187,7 @@ public:
 private:
   // Kinds whose payload is a reference-counted block (or null, for an empty one).
   static constexpr bool boxed(kind k) noexcept { return k == kind::opaque || k >= kind::tuple; }
+  static bool equal_slow(const term& a, const term& b) noexcept;
   static void retain_block(detail::term_block* b) noexcept;
   static void release_block(kind k, detail::term_block* b) noexcept;
   void make_nil() noexcept {

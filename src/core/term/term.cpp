@@ -489,28 +489,13 @@ std::strong_ordering detail::term_block::compare(const term& a, const term& b,
   return std::strong_ordering::equal;
 }
 
-bool operator==(const term& a, const term& b) noexcept {
-  if (a.kind_ != b.kind_) {
-    return false;  // in particular 1 != 1.0 (=:=)
-  }
-  switch (a.kind_) {
-    case kind::integer:
-      return a.int_ == b.int_;
-    case kind::floating:
-      // As the order: the same representation, or two zeros (OTP 25: 0.0 =:= -0.0). Not IEEE's
-      // ==, which would make a NaN unequal to itself.
-      return std::bit_cast<std::uint64_t>(a.double_) == std::bit_cast<std::uint64_t>(b.double_)
-             || (a.double_ == 0.0 && b.double_ == 0.0);
-    case kind::atom:
-      return a.bits_ == b.bits_;
-    case kind::reference:
-    case kind::pid:
-      return a.bits_ == b.bits_;
-    default:
-      if (a.block_ == b.block_) {
-        return true;  // the same block (or both empty)
-      }
-      break;
+// operator== (term.hpp) has answered everything but two floats with different bits and two
+// boxed terms of one kind with different blocks.
+bool term::equal_slow(const term& a, const term& b) noexcept {
+  if (a.kind_ == kind::floating) {
+    // As the order: the same representation (operator==), or two zeros (OTP 25: 0.0 =:=
+    // -0.0). Not IEEE's ==, which would make a NaN unequal to itself.
+    return a.double_ == 0.0 && b.double_ == 0.0;
   }
   switch (a.kind_) {
     case kind::tuple:
