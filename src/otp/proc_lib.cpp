@@ -94,12 +94,8 @@ co<start_ack> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
 namespace {
 
 void send_ack(detail::start_ack ack) {
-  term ancestors = get(term(atoms::ancestors));
-  if (!ancestors.is_list() || ancestors.size() == 0) {
-    return;  // not started by proc_lib: nobody waits
-  }
-  const term& parent = ancestors[0];
-  pid to = parent.is_pid() ? parent.as_pid() : whereis(parent.as_atom());
+  // Null when not started by proc_lib: nobody waits.
+  pid to = otter::detail::first_ancestor();
   if (!to.is_null()) {
     send(to, detail::init_ack_msg{std::move(ack)});
   }

@@ -82,6 +82,10 @@ void suspend_yield(process& p, std::coroutine_handle<> h) noexcept;
 /// Counts one reduction; true when the process has used its time slice and must yield.
 [[nodiscard]] bool spend_reduction(process& p) noexcept;
 [[nodiscard]] pid pid_of(const process& p) noexcept;
+/// The process that started the calling one (proc_lib's parent): the first of its
+/// `$ancestors`, a pid or a registered name resolved now; a null pid when it has none. Reads
+/// the dictionary in place (get() would copy the list).
+[[nodiscard]] pid first_ancestor() noexcept;
 
 // -- signals and messages (any thread) -------------------------------------------------------
 /// Delivers `n` to `to` (dropped when `to` is dead). The sender is the calling process, if any.

@@ -213,6 +213,21 @@ term get(const term& key) {
   return v != nullptr ? *v : term(atoms::undefined);
 }
 
+namespace detail {
+pid first_ancestor() noexcept {
+  process& p = current_checked("first_ancestor");
+  const term* ancestors = p.dict.find(term(atoms::ancestors));
+  if (ancestors == nullptr || !ancestors->is_list() || ancestors->size() == 0) {
+    return pid();
+  }
+  const term& parent = ancestors->elements()[0];
+  if (parent.is_pid()) {
+    return parent.as_pid();
+  }
+  return parent.is_atom() ? p.rt->whereis(parent.as_atom()) : pid();
+}
+}  // namespace detail
+
 term erase(const term& key) {
   process& p = current_checked("erase");
   term v;
