@@ -35,7 +35,7 @@ struct child_shape {
   [[nodiscard]] bool same_as(const child_spec& spec, const term& spec_modules) const {
     // The modules are atoms (invalid_child checked them), so == is identity of value.
     return shutdown == spec.shutdown_ms() && restart == spec.restart && type == spec.type
-           && (modules.same(spec_modules) || modules == spec_modules);
+           && modules == spec_modules;
   }
 };
 
