@@ -57,7 +57,10 @@ term child_spec::modules_term() const {
   if (valid_mfa(mfa)) {
     return list(mfa[0]);
   }
-  return term::list({});
+  // A start function with no modules given, the common spec: [] without building it again
+  // (DynamicSupervisor asks for every start_child).
+  static const term none = term::list({});
+  return none;
 }
 
 term to_term(const child_spec& spec) {

@@ -343,10 +343,7 @@ std::optional<term> invalid_child(const child_spec& spec) {
 }
 
 shape_ref shape_for(const child_spec& spec, sup_state& s) {
-  // The common spec (a start function, no modules given) has the modules [], taken without
-  // building the term again for every child.
-  static const term no_modules = term::list({});
-  term modules = !spec.modules && spec.mfa.is(atoms::nil) ? no_modules : spec.modules_term();
+  term modules = spec.modules_term();
   if (s.last_shape.get() == nullptr || !s.last_shape->same_as(spec, modules)) {
     auto* shape =
         new child_shape{spec.shutdown_ms(), std::move(modules), spec.restart, spec.type, 0};
