@@ -128,15 +128,18 @@ TEST_P(TaskStreamTest, UnorderedResultsComeInCompletionOrder) {
   std::vector<term> got;
   std::vector<term> sequential;
   run([&]() -> co<void> {
+    // Completion order on the threaded runtime is real time: the sleeps are 400 ms apart, so
+    // that a stalled host does not reorder them (100 ms apart, a run on a loaded 2-core VM
+    // got them out of order).
     auto s =
-        async_stream({300, 100, 200}, sleep_and_return, {.max_concurrency = 3, .ordered = false});
+        async_stream({1200, 400, 800}, sleep_and_return, {.max_concurrency = 3, .ordered = false});
     got = terms(co_await s.to_list());
     auto s1 =
         async_stream({300, 100, 200}, sleep_and_return, {.max_concurrency = 1, .ordered = false});
     sequential = terms(co_await s1.to_list());
   });
-  EXPECT_EQ(got, (std::vector<term>{tuple(atoms::ok, 100), tuple(atoms::ok, 200),
-                                    tuple(atoms::ok, 300)}));
+  EXPECT_EQ(got, (std::vector<term>{tuple(atoms::ok, 400), tuple(atoms::ok, 800),
+                                    tuple(atoms::ok, 1200)}));
   EXPECT_EQ(sequential, (std::vector<term>{tuple(atoms::ok, 300), tuple(atoms::ok, 100),
                                            tuple(atoms::ok, 200)}));
 }
