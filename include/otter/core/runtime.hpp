@@ -51,10 +51,6 @@ struct runtime_options {
   /// With `manual`: 0 runs processes in FIFO order; another value picks the next runnable
   /// process at random from this seed (the seed is printed by tests that fail).
   std::uint64_t shuffle_seed = 0;
-  /// Each scheduler thread allocates from a malloc arena of its own whose pages are faulted
-  /// in ahead of use, on transparent huge pages where the kernel has them
-  /// (docs/design/memory.md). Only in builds with jemalloc; false keeps jemalloc's defaults.
-  bool scheduler_arenas = true;
 };
 
 /// Thrown by runtime::run() when the process exits abnormally or the timeout passes.

@@ -4,7 +4,6 @@
 #include "otter/core/process.hpp"
 #include "otter/detail/assert.hpp"
 
-#include "core/memory/scheduler_arena.hpp"
 #include "core/scheduler/runtime_impl.hpp"
 
 #include <algorithm>
@@ -127,9 +126,6 @@ process* worker::steal() noexcept {
 
 void worker::run_loop() noexcept {
   tls().w = this;
-  if (rt->options.scheduler_arenas) {
-    bind_scheduler_arena(id);
-  }
   while (!rt->halting.load(std::memory_order_acquire)) {
     if (process* p = next_process()) {
       run_process(p);
