@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <new>
 
@@ -39,28 +40,74 @@ namespace otter::detail {
 
 namespace {
 
-// Class c holds blocks of 16c + 24 bytes. glibc's malloc (OTTER_MALLOC=system) puts an 8-byte
-// header before a block and rounds the pair up to 16 bytes (32 at least), so a block of 16k + 8
-// bytes fills its chunk exactly, where a block of 16k bytes would waste 8 bytes of a chunk 16
-// bytes larger. A million idle processes each hold a frame and a timer message: 16 bytes each
-// is 16 MB per million. jemalloc (the default) has no header and classes that are multiples of
-// 16 up to 128 bytes, then four per doubling: a block here costs it at most 8 bytes more up to
-// 128 bytes, and the same as a request of its exact size above.
-constexpr std::size_t granule = 16;
-constexpr std::size_t smallest = 24;
-constexpr std::size_t classes = 32;
-constexpr std::size_t class_size(std::size_t c) noexcept {
-  return granule * c + smallest;
+// Size classes: a block of class c is class_size(c) bytes, the smallest class that holds the
+// request. The classes are those of the malloc behind operator new, so that a block wastes
+// nothing there beyond what the class itself rounds.
+//
+// glibc (OTTER_MALLOC=system, and the sanitizer builds) puts an 8-byte header before a block
+// and rounds the pair up to 16 bytes (32 at least): blocks of 16k + 24 bytes fill their chunks
+// exactly, where a block of 16k bytes would waste 8 bytes of a chunk 16 bytes larger.
+namespace glibc_classes {
+constexpr std::size_t count = 32;
+constexpr std::size_t size(std::size_t c) noexcept {
+  return 16 * c + 24;
 }
-constexpr std::size_t small_alloc_max = class_size(classes - 1);  // 520
-constexpr std::size_t max_cached = 8192;
+constexpr std::size_t of(std::size_t bytes) noexcept {
+  return bytes <= 24 ? 0 : (bytes - 24 + 15) / 16;
+}
+}  // namespace glibc_classes
 
-constexpr std::size_t class_of(std::size_t size) noexcept {
-  return size <= smallest ? 0 : (size - smallest + granule - 1) / granule;
+// jemalloc (the default) has no header; its small classes are the multiples of 16 up to 128
+// bytes, then four per doubling (160, 192, 224, 256, 320, ...). A glibc-shaped class would
+// cost it a whole class more for every request within 8 bytes under a jemalloc class (a
+// 320-byte coroutine frame: 328 requested, 384 served).
+namespace jemalloc_classes {
+constexpr std::size_t count = 16;  // 16 ... 512
+constexpr std::size_t size(std::size_t c) noexcept {
+  if (c < 8) {
+    return 16 * (c + 1);
+  }
+  const std::size_t doubling = (c - 8) / 4;
+  return (std::size_t{128} << doubling) + ((c - 8) % 4 + 1) * (std::size_t{32} << doubling);
 }
-static_assert(class_of(smallest) == 0 && class_of(smallest + 1) == 1);
-static_assert(class_size(class_of(small_alloc_max)) == small_alloc_max);
-static_assert(class_size(class_of(small_alloc_max - granule + 1)) == small_alloc_max);
+constexpr std::size_t of(std::size_t bytes) noexcept {
+  if (bytes <= 128) {
+    return bytes <= 16 ? 0 : (bytes + 15) / 16 - 1;
+  }
+  const auto lg = static_cast<std::size_t>(std::bit_width(bytes - 1) - 1);  // 7 or 8
+  return 8 + (lg - 7) * 4 + (bytes - 1 - (std::size_t{1} << lg)) / (std::size_t{1} << (lg - 2));
+}
+}  // namespace jemalloc_classes
+
+// Both mappings are checked in every build: each request gets the smallest class that holds it.
+template <std::size_t (*Size)(std::size_t), std::size_t (*Of)(std::size_t), std::size_t Count>
+constexpr bool fitted() noexcept {
+  for (std::size_t bytes = 1; bytes <= Size(Count - 1); ++bytes) {
+    const std::size_t c = Of(bytes);
+    if (c >= Count || Size(c) < bytes || (c > 0 && Size(c - 1) >= bytes)) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(fitted<glibc_classes::size, glibc_classes::of, glibc_classes::count>());
+static_assert(fitted<jemalloc_classes::size, jemalloc_classes::of, jemalloc_classes::count>());
+static_assert(jemalloc_classes::size(11) == 256 && jemalloc_classes::size(13) == 384);
+
+#if OTTER_JEMALLOC
+namespace size_classes = jemalloc_classes;
+#else
+namespace size_classes = glibc_classes;
+#endif
+constexpr std::size_t classes = size_classes::count;
+constexpr std::size_t class_size(std::size_t c) noexcept {
+  return size_classes::size(c);
+}
+constexpr std::size_t class_of(std::size_t bytes) noexcept {
+  return size_classes::of(bytes);
+}
+constexpr std::size_t small_alloc_max = class_size(classes - 1);  // 520 or 512
+constexpr std::size_t max_cached = 8192;
 
 // One class's free list: an array of block pointers, grown on demand up to max_cached.
 struct class_list {
