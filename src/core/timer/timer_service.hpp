@@ -55,8 +55,8 @@ enum class timer_storage : std::uint8_t {
 /// takes a 64-byte glibc chunk (48 bytes of jemalloc), and a send_after of a small message (the
 /// node plus a 40-byte payload_node, process_api.hpp's timer_header_size) a 96-byte one (both),
 /// where a separate node and message took 64 + 64. Nodes come from plain operator new rather
-/// than small_alloc: small_alloc rounds a size up to its 16-byte class, which glibc then serves
-/// from a chunk 16 bytes larger.
+/// than small_alloc: its classes are the malloc's own (small_alloc.cpp), so it would take the
+/// same chunks for them and save nothing.
 ///
 /// Trivially destructible, so that a delivered embedded message may free the block under it.
 struct timer_node : timer_entry {
