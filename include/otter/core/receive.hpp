@@ -59,8 +59,8 @@ struct always {
 
 template <class T, class Pred, class Handler>
 struct on_clause {
-  Pred pred;
-  Handler handler;
+  [[no_unique_address]] Pred pred;
+  [[no_unique_address]] Handler handler;
   using result_type = decltype(call_with(std::declval<Handler&>(), std::declval<T&>()));
   bool matches(node* n) noexcept {
     if constexpr (std::is_same_v<T, message>) {
@@ -83,7 +83,7 @@ struct on_clause {
 template <class Handler>
 struct after_clause {
   std::int64_t ms;
-  Handler handler;
+  [[no_unique_address]] Handler handler;
   using result_type = decltype(std::declval<Handler&>()());
 };
 
@@ -91,6 +91,21 @@ template <class C>
 struct is_after : std::false_type {};
 template <class H>
 struct is_after<after_clause<H>> : std::true_type {};
+
+/// What a receive keeps of a clause: an on() clause whole, an after() clause its handler only
+/// (the timeout moves to receive_base::timeout_ms).
+template <class C>
+struct kept_clause {
+  using type = C;
+  static C keep(C c) { return c; }
+};
+template <class H>
+struct kept_clause<after_clause<H>> {
+  struct type {
+    [[no_unique_address]] H handler;
+  };
+  static type keep(after_clause<H> c) { return type{std::move(c.handler)}; }
+};
 
 /// A timeout in milliseconds: `infinity`, or >= 0. Other negative counts raise error(:badarg),
 /// as Erlang does for a negative `after`.
@@ -118,11 +133,21 @@ class receive_awaiter final : receive_base {
 public:
   using result_type = std::common_type_t<typename Clauses::result_type...>;
 
-  explicit receive_awaiter(Clauses... cs) : clauses_(std::move(cs)...) {
-    if constexpr (has_after) {
-      timeout_ms = std::get<n_clauses - 1>(clauses_).ms;
+  explicit receive_awaiter(Clauses... cs)
+      : receive_base(timeout_of(cs...)), clauses_(kept_clause<Clauses>::keep(std::move(cs))...) {}
+  ~receive_awaiter() {
+    if (matched()) {
+      node_deleter()(cursor_);  // matched, but the process ended before it took the message
     }
   }
+  /// Moved only before it is awaited (an awaiter kept inside another), so nothing is matched
+  /// yet; a matched message would move with it all the same.
+  receive_awaiter(receive_awaiter&& o) noexcept
+      : receive_base(o),
+        index_(std::exchange(o.index_, static_cast<std::uint8_t>(n_match))),
+        cursor_(std::exchange(o.cursor_, nullptr)),
+        clauses_(std::move(o.clauses_)) {}
+  receive_awaiter& operator=(receive_awaiter&&) = delete;
 
   bool await_ready() noexcept {
     process& p = current_checked("receive");
@@ -153,16 +178,17 @@ public:
   }
 
   bool try_match(message_queue& q) noexcept override {
-    node* prev = scanned_;
+    OTTER_ASSERT(!matched(), "a receive matches once");
+    node* prev = cursor_;
     node* n = prev != nullptr ? message_queue::next_of(prev) : q.head;
     for (; n != nullptr; prev = n, n = message_queue::next_of(n)) {
       std::size_t idx = match_index<0>(n);
       if (idx != n_match) {
-        matched_ = q.take(prev, n);
-        index_ = idx;
+        cursor_ = q.take(prev, n).release();
+        index_ = static_cast<std::uint8_t>(idx);
         return true;
       }
-      scanned_ = n;
+      cursor_ = n;
     }
     return false;
   }
@@ -179,24 +205,44 @@ private:
       return match_index<I + 1>(n);
     }
   }
+  static std::int64_t timeout_of(const Clauses&... cs) noexcept {
+    if constexpr (has_after) {
+      return std::get<n_clauses - 1>(std::tie(cs...)).ms;
+    } else {
+      return infinite;
+    }
+  }
+  [[nodiscard]] bool matched() const noexcept { return index_ != n_match; }
+  /// The matched message, owned by the caller from here on.
+  node_ptr take_matched() noexcept {
+    OTTER_ASSERT(matched(), "a message was matched");
+    index_ = n_match;
+    return node_ptr(std::exchange(cursor_, nullptr));
+  }
   template <std::size_t I>
   result_type dispatch() {
     if constexpr (n_match == 0) {
       std::terminate();  // a receive with only after() never matches a message
     } else if constexpr (I + 1 >= n_match) {
-      return static_cast<result_type>(std::get<I>(clauses_).invoke(std::move(matched_)));
+      return static_cast<result_type>(std::get<I>(clauses_).invoke(take_matched()));
     } else {
       if (index_ == I) {
-        return static_cast<result_type>(std::get<I>(clauses_).invoke(std::move(matched_)));
+        return static_cast<result_type>(std::get<I>(clauses_).invoke(take_matched()));
       }
       return dispatch<I + 1>();
     }
   }
 
-  std::tuple<Clauses...> clauses_;
-  node* scanned_ = nullptr;  // last message this receive rejected (the save point)
-  node_ptr matched_;
-  std::size_t index_ = 0;
+  // The awaiter lives in the frame of the coroutine that receives, for as long as it waits:
+  // in the loop of every idle server, so its size is part of each idle process's. Hence one
+  // pointer for two roles, the clauses without storage when they hold no state (they rarely
+  // do), and after()'s timeout kept once, in receive_base.
+  static_assert(n_match < 255, "a receive has fewer than 255 clauses");
+  std::uint8_t index_ = n_match;  // the clause that matched cursor_; n_match: none yet
+  // Until a clause matches: the last message this receive rejected (its save point; null when
+  // none). Once one matches: the matched message, which this receive owns until dispatch().
+  node* cursor_ = nullptr;
+  [[no_unique_address]] std::tuple<typename kept_clause<Clauses>::type...> clauses_;
 };
 
 }  // namespace detail

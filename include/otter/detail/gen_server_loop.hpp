@@ -408,8 +408,8 @@ public:
     }
     if (r->flow_.stop) {
       unregister_name();
-      proc_lib::init_ack(tuple(atoms::error, r->flow_.reason));
-      otter::exit(r->flow_.reason);
+      proc_lib::init_ack(tuple(atoms::error, r->flow_.arg));
+      otter::exit(r->flow_.arg);
     }
     state_.emplace(std::move(*r->state_));
     first = std::move(r->flow_);
@@ -428,13 +428,13 @@ public:
 
   co<void> slow_step(flow& next) {
     if (next.stop) {
-      term reason = next.reason;
+      term reason = next.arg;
       co_await stop(std::move(reason), step{}, term(), nullptr);
     }
     if (next.cont) {
       // `arg` stays in this frame while `more` runs: an async handler may refer to it.
-      term arg = std::move(*next.cont);
-      next.cont.reset();
+      term arg = std::exchange(next.arg, term());
+      next.cont = false;
       auto callback = [&] {
         return continue_with(arg);
       };
@@ -517,7 +517,7 @@ private:
   /// Applies a callback's step: the next flow, or the stop it asked for.
   co<void> finish(step s, term last, flow& next) {
     if (s.next.stop) {
-      term reason = s.next.reason;
+      term reason = s.next.arg;
       return stop(std::move(reason), std::move(s), std::move(last), nullptr);
     }
     next = std::move(s.next);

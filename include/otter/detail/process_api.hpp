@@ -64,6 +64,7 @@ struct receive_base {
   virtual bool try_match(message_queue& q) noexcept = 0;
 
 protected:
+  explicit receive_base(std::int64_t timeout) noexcept : timeout_ms(timeout) {}
   ~receive_base() = default;
 };
 

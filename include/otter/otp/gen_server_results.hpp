@@ -32,11 +32,25 @@ inline constexpr std::int64_t default_call_timeout = 5000;
 
 namespace detail {
 /// What a result asks of the loop besides its reply.
+/// Every idle server keeps one in its frame, so a stop's reason and a continue's argument share
+/// `arg`: a stop ends the server before any continue would run (gen_server.erl's results have
+/// one or the other), so then() after a stop changes nothing.
 struct flow {
   std::int64_t timeout = infinity;
-  std::optional<term> cont;
-  bool stop = false;
-  term reason;
+  term arg;           // the stop's reason, or the continue's argument
+  bool stop = false;  // {:stop, arg, ...}
+  bool cont = false;  // {..., {:continue, arg}}
+  void stop_with(term reason) {
+    stop = true;
+    cont = false;
+    arg = std::move(reason);
+  }
+  void continue_with(term a) {
+    if (!stop) {
+      cont = true;
+      arg = std::move(a);
+    }
+  }
 };
 }  // namespace detail
 
@@ -52,15 +66,13 @@ public:
   /// {:stop, reason, state}: the caller exits with `reason`.
   static call_result stop(term reason) {
     call_result c;
-    c.flow_.stop = true;
-    c.flow_.reason = std::move(reason);
+    c.flow_.stop_with(std::move(reason));
     return c;
   }
   /// {:stop, reason, r, state}: terminate runs, then the caller gets `r`.
   static call_result stop(term reason, R r) {
     call_result c(std::move(r));
-    c.flow_.stop = true;
-    c.flow_.reason = std::move(reason);
+    c.flow_.stop_with(std::move(reason));
     return c;
   }
   /// Adds a timeout: handle_info(:timeout) runs if no message arrives within `ms`.
@@ -70,7 +82,7 @@ public:
   }
   /// Adds {:continue, arg}: handle_continue(arg) runs before the next message.
   call_result&& then(term arg) && {
-    flow_.cont = std::move(arg);
+    flow_.continue_with(std::move(arg));
     return std::move(*this);
   }
   /// {..., :hibernate}: accepted; Otter's idle processes are already small.
@@ -90,8 +102,7 @@ public:
   static cast_result noreply() { return {}; }
   static cast_result stop(term reason) {
     cast_result c;
-    c.flow_.stop = true;
-    c.flow_.reason = std::move(reason);
+    c.flow_.stop_with(std::move(reason));
     return c;
   }
   cast_result&& timeout(std::int64_t ms) && {
@@ -99,7 +110,7 @@ public:
     return std::move(*this);
   }
   cast_result&& then(term arg) && {
-    flow_.cont = std::move(arg);
+    flow_.continue_with(std::move(arg));
     return std::move(*this);
   }
   cast_result&& hibernate() && { return std::move(*this); }
@@ -120,8 +131,7 @@ public:
   }
   static init_result stop(term reason) {
     init_result r;
-    r.flow_.stop = true;
-    r.flow_.reason = std::move(reason);
+    r.flow_.stop_with(std::move(reason));
     return r;
   }
   init_result&& timeout(std::int64_t ms) && {
@@ -129,7 +139,7 @@ public:
     return std::move(*this);
   }
   init_result&& then(term arg) && {
-    flow_.cont = std::move(arg);
+    flow_.continue_with(std::move(arg));
     return std::move(*this);
   }
 
