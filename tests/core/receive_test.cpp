@@ -366,6 +366,15 @@ TEST_P(ReceiveTest, ReceiveAnyTakesTheOldestMessageOfAnyType) {
   EXPECT_FALSE(o.third_present);
 }
 
+// A waiting receive lives in the frame of the process that waits: receive_any is the loop of
+// every idle GenServer, so its size is part of each idle server's memory. Its clauses hold no
+// state; what it keeps is receive_base (a vtable pointer, the timeout, a flag), the matched
+// clause's index in that flag's padding, and one message pointer.
+TEST(ReceiveAwaiterTest, AReceiveAnyKeepsFourWords) {
+  EXPECT_EQ(sizeof(decltype(receive_any(infinity))), 4 * sizeof(void*));
+  EXPECT_EQ(sizeof(decltype(receive_any(std::chrono::seconds(1)))), 4 * sizeof(void*));
+}
+
 TEST_P(ReceiveTest, OnMessageTakesAnyType) {
   auto got = run([]() -> co<std::string> {
     send(self(), 12);
