@@ -3,8 +3,12 @@
 
 #include "core/process/small_map.hpp"
 
+#include "otter/core/pid.hpp"
+#include "otter/core/ref.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -121,9 +125,8 @@ TEST(SmallMapTest, FindsEveryKeyOfCollidingRunsAfterErasingInside) {
   };
 }
 
-// A supervisor's link set: children of consecutive pids, each in its home slot. Erasing them
-// must not scan the rest of the run (which made churning children quadratic): an erase hashes
-// only the key it looks for.
+// A supervisor's link set: children of consecutive pids. Erasing them must not scan the rest
+// of a run (which made churning children quadratic): an erase hashes only the key it looks for.
 TEST(SmallMapTest, ErasingConsecutiveKeysLooksAtNoOtherEntry) {
   small_map<test_key, char> m;
   constexpr std::uint64_t n = 100000;
@@ -140,6 +143,58 @@ TEST(SmallMapTest, ErasingConsecutiveKeysLooksAtNoOtherEntry) {
   EXPECT_TRUE(m.empty());
   // One hash per erase, plus the entries re-filed when the table halves (fewer than n in all).
   EXPECT_LT(hash_calls, 2 * n);
+}
+
+// The patterns in which the runtime makes keys, with their real std::hash, far from zero as
+// in a node that has run for a while, at every size the table passes through. Keys in order
+// stay in order; blocks and batches, which wrap around a table in order block against block
+// (runs thousands of slots long before the tables had two modes), make the table mixed.
+template <class K, class KeyOf>
+std::size_t longest_probe_while_filling(small_map<K, char>& m, std::uint64_t n, KeyOf key_of) {
+  std::size_t longest = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(m.insert(key_of(i), 'x'));
+    if (i % 4096 == 0 || i == n - 1) {
+      longest = std::max(longest, m.longest_probe());
+    }
+  }
+  return longest;
+}
+
+TEST(SmallMapTest, KeysInTheRuntimesPatternsKeepShortProbes) {
+  constexpr std::uint64_t far = 3000000;
+  constexpr std::uint64_t n = 200000;
+  constexpr std::size_t short_probe = 32;
+  {
+    // In order, each in its home slot: the table fills front to back.
+    SCOPED_TRACE("a supervisor monitoring its children in a row: consecutive refs");
+    small_map<ref, char> m;
+    EXPECT_EQ(longest_probe_while_filling(m, n, [](std::uint64_t i) { return ref(far + i); }), 1U);
+  }
+  {
+    SCOPED_TRACE("the refs of one scheduler while another takes blocks too");
+    small_map<ref, char> m;
+    auto every_other_block = [](std::uint64_t i) {
+      return ref(far + (i / 1024) * 2048 + i % 1024);
+    };
+    EXPECT_LE(longest_probe_while_filling(m, n, every_other_block), short_probe);
+  }
+  {
+    SCOPED_TRACE("children spawned on one scheduler, then half of them restarted");
+    small_map<pid, char> m;
+    auto index_of = [](std::uint64_t i) {  // every other batch of 256 slots
+      return static_cast<std::uint32_t>(far + (i / 256) * 512 + i % 256);
+    };
+    EXPECT_LE(
+        longest_probe_while_filling(m, n, [&](std::uint64_t i) { return pid(index_of(i), 1); }),
+        short_probe);
+    for (std::uint64_t i = 0; i < n; i += 2) {  // the same slots, one generation on
+      ASSERT_TRUE(m.erase(pid(index_of(i), 1)));
+      ASSERT_TRUE(m.insert(pid(index_of(i), 2), 'x'));
+    }
+    EXPECT_LE(m.longest_probe(), short_probe);
+    EXPECT_EQ(m.size(), n);
+  }
 }
 
 TEST(SmallMapTest, MatchesAModelUnderRandomInsertsAndErases) {

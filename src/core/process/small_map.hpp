@@ -14,10 +14,23 @@
 // its own size plus two bytes, at a load between 3/16 and 3/4, where a node-based hash map cost
 // a heap node per entry (a malloc per link, and a cache miss per insert into a million). It is
 // a Robin Hood table (linear probing; along a run, entries are ordered by home slot), so that
-// an erase shifts back only the entries after it that are not in their home slot: a
-// supervisor's link set, whose consecutive children sit in consecutive home slots, is one long
-// run, and with plain linear probing every erase scanned to its end (11k instead of 350k
-// children churned per second). Consecutive keys get consecutive home slots (home_slot).
+// an erase shifts back only the entries after it that are not in their home slot.
+//
+// Where a key's home slot is (home_slot) has two modes per table. In order, the home is the low
+// bits of the key's std::hash: pids and refs are counted up, so a supervisor's children, which
+// link one after the other, fill the table front to back, one cache line after another, each
+// in its home slot. A random home instead made starting a million workers 15-25% slower (a
+// cache and TLB miss per link, and twice the table's pages touched). But keys do not always
+// come in order: make_ref() hands out ids in blocks of 1,024 per scheduler, the process table
+// hands out slots in batches of 256 per scheduler and reuses freed ones. Wrapped around a
+// table in order, such patterns collide block against block into runs thousands of slots
+// long. (With one mode, the low bits xor-ed with a hash of the bits above, a dynamic
+// supervisor with a million children took 4 to 54 s to stop, monitoring them; and a million
+// consecutive refs from three million overflowed a probe distance, which stops the node.) So
+// an insert that walks more than probe_limit slots turns its table to mixed mode for good:
+// re-filed with homes from splitmix64's finalizer, where any pattern spreads like random keys.
+// In order, no probe is longer than probe_limit; the work of an erase's shift is bounded by
+// the inserts' walks that displaced the entries it moves back.
 
 #pragma once
 
@@ -35,15 +48,11 @@
 
 namespace otter::detail {
 
-/// The home slot of hash `h` in a table of 2^bits slots: the low bits of `h`, xor-ed with a
-/// hash of the bits above them. Hashes that differ only in their low bits (consecutive pids and
-/// refs, as std::hash<pid> and std::hash<ref> give them) keep distinct homes in the same order,
-/// so a supervisor's children fill the table front to back, one cache line after the other,
-/// each in its home slot; hashes that differ above (a stride of the table's size, another
-/// generation of a slot) are spread as by a hash.
-[[nodiscard]] constexpr std::size_t home_slot(std::size_t h, unsigned bits) noexcept {
-  const std::size_t mask = (std::size_t{1} << bits) - 1;
-  return (h ^ static_cast<std::size_t>(mix_bits(h >> bits))) & mask;
+/// The home slot of hash `h` in a table of 2^bits slots (0 < bits < 64): its low bits in order,
+/// the high bits of splitmix64's finalizer of it when mixed.
+[[nodiscard]] constexpr std::size_t home_slot(std::size_t h, unsigned bits, bool mixed) noexcept {
+  return mixed ? static_cast<std::size_t>(mix_bits(h) >> (64 - bits))
+               : h & ((std::size_t{1} << bits) - 1);
 }
 
 template <class K, class V>
@@ -132,6 +141,18 @@ public:
     return true;
   }
 
+  /// The longest probe a lookup of a present key takes (1 when every entry is in its home
+  /// slot, 0 when small or empty): what tests check the hashing of key patterns by.
+  [[nodiscard]] std::size_t longest_probe() const noexcept {
+    std::size_t longest = 0;
+    if (table* t = big()) {
+      for (std::size_t i = 0; i < t->capacity; ++i) {
+        longest = std::max<std::size_t>(longest, t->dist()[i]);
+      }
+    }
+    return longest;
+  }
+
   template <class F>
   void for_each(F&& f) {
     if (table* t = big()) {
@@ -172,22 +193,24 @@ private:
   // entry from its home slot. Invariant: probing from any home, the entries met are those of
   // homes at or before it (cyclically, within the run), so a key is absent once the probe meets
   // an empty slot or an entry closer to its home than the probe is (dist < the probe's).
-  struct table {
+  struct alignas(std::max(alignof(entry), alignof(std::uint64_t))) table {
     std::uint32_t size;
     std::uint32_t capacity;  // a power of two
+    bool mixed;              // the home of a key: in order, or mixed (home_slot)
 
     entry* slots() noexcept { return reinterpret_cast<entry*>(this + 1); }
     std::uint16_t* dist() noexcept { return reinterpret_cast<std::uint16_t*>(slots() + capacity); }
     [[nodiscard]] std::size_t home(const K& k) const noexcept {
-      return home_slot(std::hash<K>{}(k), static_cast<unsigned>(std::countr_zero(capacity)));
+      return home_slot(std::hash<K>{}(k), static_cast<unsigned>(std::countr_zero(capacity)), mixed);
     }
 
-    static table* make(std::uint32_t capacity) {
+    static table* make(std::uint32_t capacity, bool mixed) {
       void* raw =
           ::operator new(sizeof(table) + capacity * (sizeof(entry) + sizeof(std::uint16_t)));
       auto* t = static_cast<table*>(raw);
       t->size = 0;
       t->capacity = capacity;
+      t->mixed = mixed;
       std::fill_n(t->dist(), capacity, std::uint16_t{0});
       return t;
     }
@@ -214,16 +237,18 @@ private:
     // Files `e` unless its key is present (then returns false): the probe takes the slot of the
     // first entry closer to its home than the probe is and carries that entry on, so runs stay
     // ordered by home. Until then it passes the slots position() would look at, so it finds a
-    // present key on the way, with one probe for both. @pre size < capacity
-    bool put(entry&& e) noexcept {
+    // present key on the way, with one probe for both. `walked` is set to the number of slots
+    // it looked at. @pre size < capacity
+    bool put(entry&& e, std::uint32_t& walked) noexcept {
       const std::size_t mask = capacity - 1;
       std::size_t i = home(e.first);
       std::uint32_t d = 1;
       entry carried(std::move(e));
       bool own = true;  // `carried` is still `e` (not an entry it displaced)
-      for (;; i = (i + 1) & mask, ++d) {
-        // A distance never reaches 2^16 - 1: that would take 65,535 keys of one home, and the
-        // table is at most 3/4 full of keys whose hashes differ.
+      for (walked = 1;; i = (i + 1) & mask, ++d, ++walked) {
+        // A distance stays far below 2^16 - 1: in order, every entry is within probe_limit of
+        // its home (beyond, the carried entry is swapped at the next slot); mixed homes spread
+        // like random keys in a table at most 3/4 full.
         OTTER_CHECK(d < 0xffff, "small_map: a probe distance overflowed");
         std::uint16_t& di = dist()[i];
         if (di == 0) {
@@ -260,6 +285,9 @@ private:
   static_assert(sizeof(table) % alignof(entry) == 0 && alignof(entry) <= sizeof(table));
   static constexpr std::uintptr_t big_tag = 1;
   static constexpr std::uint32_t min_table = small_limit * 4;
+  // An insert into a table in order that looks at more slots than this mixes the table. Keys
+  // in order walk one slot; random keys at 3/4 load, a handful (and tens, rarely).
+  static constexpr std::uint32_t probe_limit = 64;
 
   [[nodiscard]] table* big() const noexcept {
     return (p_ & big_tag) != 0 ? reinterpret_cast<table*>(p_ & ~big_tag) : nullptr;
@@ -298,9 +326,10 @@ private:
 
   table* to_big() {
     block* b = small();
-    table* t = table::make(min_table);
+    table* t = table::make(min_table, false);
     for (std::uint32_t i = 0; i < b->size; ++i) {
-      (void)t->put(std::move(b->entries()[i]));  // the keys are distinct
+      std::uint32_t walked = 0;
+      (void)t->put(std::move(b->entries()[i]), walked);  // the keys are distinct
       b->entries()[i].~entry();
     }
     ::operator delete(b);
@@ -308,19 +337,36 @@ private:
     return t;
   }
 
-  // Moves every entry into a table of `capacity` slots (a power of two > size).
-  table* rehash(table* old, std::uint32_t capacity) {
-    table* t = table::make(capacity);
+  // Moves every entry into a table of `capacity` slots (a power of two > size), mixed or in
+  // order; in order, a walk longer than probe_limit makes it mixed.
+  table* rehash(table* old, std::uint32_t capacity, bool mixed) {
+    table* t = table::make(capacity, mixed);
+    std::uint32_t longest = 0;
     for (std::size_t i = 0; i < old->capacity; ++i) {
       if (old->dist()[i] != 0) {
-        (void)t->put(std::move(old->slots()[i]));  // the keys are distinct
+        std::uint32_t walked = 0;
+        (void)t->put(std::move(old->slots()[i]), walked);  // the keys are distinct
+        longest = std::max(longest, walked);
         old->slots()[i].~entry();
         old->dist()[i] = 0;
       }
     }
     ::operator delete(static_cast<void*>(old));
     p_ = reinterpret_cast<std::uintptr_t>(t) | big_tag;
+    if (!mixed && longest > probe_limit) {
+      mix(t);
+      return big();
+    }
     return t;
+  }
+
+  // Re-files a table in order as mixed. Best effort: without memory, the table in order is
+  // still correct, only slower.
+  void mix(table* t) noexcept {
+    try {
+      rehash(t, t->capacity, true);
+    } catch (...) {  // NOLINT(bugprone-empty-catch)
+    }
   }
 
   // Grows before passing 3/4 full: probe distances lengthen quickly beyond that. Only then is
@@ -330,9 +376,14 @@ private:
       if (t->position(k) != t->capacity) {
         return false;
       }
-      t = rehash(t, t->capacity * 2);
+      t = rehash(t, t->capacity * 2, t->mixed);
     }
-    return t->put(entry(k, std::move(v)));
+    std::uint32_t walked = 0;
+    const bool inserted = t->put(entry(k, std::move(v)), walked);
+    if (!t->mixed && walked > probe_limit) {
+      mix(t);
+    }
+    return inserted;
   }
 
   // Halves under 3/16 full (to under 3/8), so growing and shrinking cannot alternate on one
@@ -340,7 +391,7 @@ private:
   void maybe_shrink(table* t) noexcept {
     if (t->capacity > min_table && t->size * 16 < t->capacity * 3) {
       try {
-        rehash(t, t->capacity / 2);
+        rehash(t, t->capacity / 2, t->mixed);
       } catch (...) {  // NOLINT(bugprone-empty-catch)
       }
     }
