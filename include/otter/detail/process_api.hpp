@@ -59,7 +59,7 @@ struct message_queue {
 /// receive must not throw).
 struct receive_base {
   static constexpr std::int64_t infinite = -1;
-  std::int64_t timeout_ms = infinite;  // relative, from the moment the receive suspends
+  std::int64_t timeout_ms;  // relative, from the moment the receive suspends (or infinite)
   bool timed_out = false;
   virtual bool try_match(message_queue& q) noexcept = 0;
 
