@@ -376,6 +376,35 @@ public:
   // a coroutine its own slot in the frame, so keeping those paths out of server_main is what
   // keeps the frame of each of a million idle servers small.
 
+  /// Whether init runs without a coroutine of its own (init_plain): no name to register, and
+  /// S::init is a plain function. Most servers (a million workers under a supervisor) are so,
+  /// and the frame of an init coroutine was one of the ten a start costs.
+  template <class... A>
+  [[nodiscard]] bool init_is_plain() const noexcept {
+    if constexpr (init_is_co<A...>) {
+      return false;
+    } else {
+      return opts_ == nullptr || !opts_->name;
+    }
+  }
+
+  /// init() for init_is_plain(): runs init and acknowledges the start, on the caller's stack.
+  /// The arguments move here, so that a box is freed on return, as init() frees it.
+  template <class... A>
+  void init_plain(flow& first, init_args<A...>&& from) {
+    if constexpr (!init_is_co<A...>) {
+      init_args<A...> args(std::move(from));
+      std::optional<init_result<state_type>> r;
+      std::exception_ptr failed;
+      try {
+        r.emplace(call_init(unbox(args)));
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      acknowledge(first, r, failed);
+    }
+  }
+
   /// Registers the name, runs init and acknowledges the start. Afterwards the server goes on
   /// to serve, with `first` set from init's result, unless ended() (the process ends normally).
   template <class... A>
@@ -390,11 +419,18 @@ public:
       if constexpr (init_is_co<A...>) {
         r.emplace(co_await call_init_co(unbox(args)));
       } else {
-        r.emplace(call_init(unbox(args)));  // a plain init costs no coroutine frame
+        r.emplace(call_init(unbox(args)));
       }
     } catch (...) {
       failed = std::current_exception();
     }
+    acknowledge(first, r, failed);
+  }
+
+  /// The end of init: acknowledges the start with init's result (`r`), or with the exception
+  /// that init raised (`failed`, which is then raised again, to be the exit reason).
+  void acknowledge(flow& first, std::optional<init_result<state_type>>& r,
+                   const std::exception_ptr& failed) {
     if (failed) {
       unregister_name();
       proc_lib::init_ack(tuple(atoms::error, exit_reason_of(failed)));
@@ -404,7 +440,7 @@ public:
       unregister_name();
       proc_lib::init_ack(term(atom("ignore")));
       ended_ = true;
-      co_return;
+      return;
     }
     if (r->flow_.stop) {
       unregister_name();
@@ -708,7 +744,12 @@ co<void> server_main(pid parent, std::unique_ptr<start_options> opts, init_args<
     // `m` stays while `more` runs (an async handler may refer to it), then is dropped so that
     // an idle server holds no message.
     std::optional<message> m;
-    co<void> more = s.template init<A...>(next, std::move(args));
+    co<void> more;
+    if (s.template init_is_plain<A...>()) {
+      s.template init_plain<A...>(next, std::move(args));
+    } else {
+      more = s.template init<A...>(next, std::move(args));
+    }
     for (;;) {
       if (more.handle()) {
         co_await more;
