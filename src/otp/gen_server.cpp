@@ -45,6 +45,9 @@ co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
   if (server.is_null()) {
     otter::exit(site.exit_reason(term(atoms::noproc)));
   }
+  if (server == self()) {  // Elixir's GenServer.stop: it would wait for its own DOWN forever
+    otter::exit(site.exit_reason(term(atom("calling_self"))));
+  }
   // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
   ref mon = monitor(server);
   sys::request r;

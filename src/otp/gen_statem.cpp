@@ -241,6 +241,16 @@ co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
   if (machine.is_null()) {
     otter::exit(term(atoms::noproc));
   }
+  if (machine == self()) {
+    // proc_lib:stop's sys:terminate call, made by the caller itself, fails as any call to
+    // oneself does (gen.erl's do_call), with sys.erl's site.
+    static const atom sys("sys");
+    static const atom terminate("terminate");
+    otter::exit(tuple(atom("calling_self"),
+                      tuple(sys, terminate,
+                            list(dest.to_term(), reason,
+                                 timeout == infinity ? term(atoms::infinity) : term(timeout)))));
+  }
   // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
   ref mon = monitor(machine);
   sys::request r;

@@ -105,10 +105,9 @@ next handle(request& r, target& t, bool& suspended, pid parent) {
 
 namespace detail {
 
-co<answer> system_call(server_ref dest, request r, std::int64_t timeout, atom function,
-                       bool show_timeout) {
-  otter::detail::call_site site{term(atom("sys")), function, dest.to_term(), term(),
-                                timeout,           false,    show_timeout};
+co<answer> system_call(server_ref dest, request r, std::int64_t timeout, bool show_timeout) {
+  otter::detail::call_site site{term(atom("sys")), op_term(r.what), dest.to_term(), term(),
+                                timeout,           false,           show_timeout};
   pid server = dest.resolve();
   auto make = [&r](ref tag) {
     r.caller = self();
@@ -125,24 +124,21 @@ co<answer> system_call(server_ref dest, request r, std::int64_t timeout, atom fu
 co<term> get_status(server_ref dest, std::int64_t timeout) {
   request r;
   r.what = request::op::get_status;
-  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout,
-                                          atom("get_status"), timeout != 5000);
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
   co_return a.value;
 }
 
 co<term> suspend(server_ref dest, std::int64_t timeout) {
   request r;
   r.what = request::op::suspend;
-  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("suspend"),
-                                          timeout != 5000);
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
   co_return a.value;
 }
 
 co<term> resume(server_ref dest, std::int64_t timeout) {
   request r;
   r.what = request::op::resume;
-  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("resume"),
-                                          timeout != 5000);
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
   co_return a.value;
 }
 

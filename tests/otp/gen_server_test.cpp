@@ -75,6 +75,22 @@ TEST_P(GenServerTest, ACallToADeadServerFailsWithNoproc) {
   EXPECT_EQ(code, errc::noproc);
 }
 
+TEST_P(GenServerTest, ACallToItselfFailsAtOnceWithCallingSelfAndSendsNothing) {
+  term reason;
+  term me;
+  std::size_t left = 99;
+  run([&]() -> co<void> {
+    me = term(self());
+    auto r = co_await gen_server::try_call(self(), term(atom("ping")), infinity);
+    EXPECT_FALSE(r.has_value());
+    reason = r.error().reason;
+    left = self_info().message_queue_len;
+  });
+  EXPECT_EQ(reason, tuple(atom("calling_self"), tuple(atom("Elixir.GenServer"), atom("call"),
+                                                      list(me, atom("ping"), atom("infinity")))));
+  EXPECT_EQ(left, 0U);
+}
+
 OTTER_ON_BOTH_RUNTIMES(GenServerTest);
 
 }  // namespace

@@ -39,7 +39,7 @@ struct gen_reply {
 /// What a failed call reports: `{Module, :function, args}`, built only on failure.
 struct call_site {
   term module;    // GenServer, :sys, :gen_statem
-  atom function;  // :call, :get_state, :stop
+  term function;  // :call, :get_state, :stop; sys's replace_state is {:replace_state, #Fun}
   term dest;      // as the caller wrote it
   term request;   // printed request (nil when the site has no request argument)
   std::int64_t timeout = 5000;
@@ -135,11 +135,17 @@ private:
 };
 
 /// Step 1 of a call: makes the alias and sends `make(alias)`, a node whose call_of() names
-/// the caller and the alias, with the monitor of `server` in it.
+/// the caller and the alias, with the monitor of `server` in it. A call to a name that is no
+/// process fails with :noproc, a call to the caller itself with :calling_self (gen.erl's
+/// do_call), before anything is sent: the caller would wait on its own mailbox.
 template <class R, bool Try, class MakeNode>
 call_awaiter<R, Try> start_call(pid server, std::int64_t timeout, call_site site, MakeNode make) {
   if (server.is_null()) {
     return call_awaiter<R, Try>(std::move(site), term(atoms::noproc));
+  }
+  if (server == self()) {
+    static const atom calling_self("calling_self");
+    return call_awaiter<R, Try>(std::move(site), term(calling_self));
   }
   ref tag = alias();
   send_call(current_checked("call"), server, make(tag));

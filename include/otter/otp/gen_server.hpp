@@ -32,8 +32,9 @@
 //     init does not run;
 //   - requests are handled one at a time, in mailbox order;
 //   - call exits the caller with `{reason, {GenServer, :call, [dest, request, timeout]}}` when
-//     the server is dead (:noproc), dies (its reason), or does not answer in time (:timeout;
-//     a reply that comes later is dropped); try_call returns that reason instead;
+//     the server is dead (:noproc), is the caller itself (:calling_self, at once), dies (its
+//     reason), or does not answer in time (:timeout; a reply that comes later is dropped);
+//     try_call returns that reason instead;
 //   - a callback that throws stops the server with the exception as its reason: terminate runs
 //     (always, as in Elixir: it is not limited to trapping servers), the "gen_server terminate"
 //     and crash reports are logged for abnormal reasons, links and monitors fire;
@@ -140,7 +141,8 @@ atom reply(const from& to, V value) {
 
 /// Stops the server with `reason`: terminate runs in it, and this returns :ok once it has
 /// exited. Exits the caller with `{reason', {GenServer, :stop, [dest, reason, timeout]}}` when
-/// the server is not running (:noproc) or exits with another reason. @in_process
+/// the server is not running (:noproc), is the caller itself (:calling_self), or exits with
+/// another reason. @in_process
 co<atom> stop(server_ref dest, term reason = term(atoms::normal), std::int64_t timeout = infinity);
 
 /// The pid a name refers to now, or the null pid (GenServer.whereis).

@@ -48,8 +48,9 @@
 //   - calls ({:call, from}) are answered by reply actions, or later by gen_statem::reply;
 //     call's default timeout is infinity; a call that times out exits the caller with
 //     `{:timeout, {:gen_statem, :call, [dest, request, timeout]}}` and its late reply never
-//     reaches the caller's mailbox; a dead machine gives :noproc, a machine that dies during
-//     the call its exit reason; try_call returns that reason instead;
+//     reaches the caller's mailbox; a dead machine gives :noproc, a call to oneself
+//     :calling_self, a machine that dies during the call its exit reason; try_call returns
+//     that reason instead;
 //   - timeouts: the event timeout is cancelled by any event, the state timeout by a state
 //     change, generic timeouts (one per name) only by cancel; a new one of the same type
 //     replaces the running one; infinity cancels; 0 fires before any new message;
@@ -204,7 +205,9 @@ atom reply(const from& to, V value) {
 
 /// Stops the machine with `reason` (gen_statem:stop/3): terminate runs in it, and this returns
 /// :ok once it has exited. Exits the caller with :noproc when it is not running, :timeout when
-/// it does not stop in time, or the machine's exit reason when it is another. @in_process
+/// it does not stop in time, or the machine's exit reason when it is another; a machine that
+/// is the caller itself gives `{:calling_self, {:sys, :terminate, [dest, reason, timeout]}}`.
+/// @in_process
 co<atom> stop(server_ref dest, term reason = term(atoms::normal), std::int64_t timeout = infinity);
 
 /// The pid a name refers to now, or the null pid.

@@ -13,8 +13,9 @@
 // While suspended, a process handles only system messages (calls time out, casts and other
 // messages queue up); get_state and get_status still answer, with status :suspended.
 //
-// Failures exit the caller as OTP's do: `{:noproc, {:sys, :get_state, [dest]}}`; a function
-// given to replace_state that raises leaves the state unchanged and raises
+// Failures exit the caller as OTP's do: `{:noproc, {:sys, :get_state, [dest]}}`, :calling_self
+// for the caller itself (replace_state's site is `{:sys, {:replace_state, #Fun}, [dest]}`); a
+// function given to replace_state that raises leaves the state unchanged and raises
 // error({:callback_failed, {:gen_server, :system_replace_state}, {class, exception}}) in the
 // caller.
 //
@@ -82,9 +83,10 @@ enum class next : std::uint8_t { resume_loop, terminate };
 next handle(request& r, target& t, bool& suspended, pid parent);
 
 namespace detail {
-/// Sends `r` (with a fresh alias) to `dest` and waits for the answer.
-co<answer> system_call(server_ref dest, request r, std::int64_t timeout, atom function,
-                       bool show_timeout);
+/// Sends `r` (with a fresh alias) to `dest` and waits for the answer. A failure exits with
+/// `{reason, {:sys, function, [dest]}}` (`[dest, timeout]` with `show_timeout`), the function
+/// named after the request as sys.erl's mfa/2 does: `:get_state`, `{:replace_state, #Fun}`.
+co<answer> system_call(server_ref dest, request r, std::int64_t timeout, bool show_timeout);
 template <class T>
 T state_as(std::any& a) {
   if (auto* v = std::any_cast<T>(&a)) {
@@ -101,8 +103,7 @@ co<T> get_state(server_ref dest, std::int64_t timeout = 5000) {
   request r;
   r.what = request::op::get_state;
   r.as_term = std::is_same_v<T, term>;
-  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, atom("get_state"),
-                                          timeout != 5000);
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
   co_return detail::state_as<T>(a.state);
 }
 
@@ -115,8 +116,7 @@ co<T> replace_state(server_ref dest, F f, std::int64_t timeout = 5000) {
   r.replace = [f = std::move(f)](std::any s) -> std::any {
     return std::any(f(detail::state_as<T>(s)));
   };
-  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout,
-                                          atom("replace_state"), timeout != 5000);
+  answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
   if (a.error) {
     otter::error(*a.error);
   }
