@@ -2,6 +2,8 @@
 
 #include "otter/otp/gen_server.hpp"
 
+#include "otp/proc_lib_stop.hpp"
+
 #include <stdexcept>
 
 namespace otter::gen_server {
@@ -42,29 +44,16 @@ co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
   otter::detail::call_site site{detail::genserver_module(), stop_atom, dest.to_term(), reason,
                                 timeout};
   pid server = dest.resolve();
+  // Elixir's GenServer.stop checks both before proc_lib:stop, and reports them as its own.
   if (server.is_null()) {
     otter::exit(site.exit_reason(term(atoms::noproc)));
   }
-  if (server == self()) {  // Elixir's GenServer.stop: it would wait for its own DOWN forever
+  if (server == self()) {
     otter::exit(site.exit_reason(term(atom("calling_self"))));
   }
-  // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
-  ref mon = monitor(server);
-  sys::request r;
-  r.what = sys::request::op::terminate;
-  r.caller = self();
-  r.reason = reason;
-  send(server, std::move(r));
-  std::optional<term> down = co_await receive(
-      on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                   [](down_msg& d) { return std::optional<term>(std::move(d.reason)); }),
-      after(timeout, [] { return std::optional<term>(); }));
-  if (!down) {
-    demonitor(mon, {.flush = true});
-    otter::exit(site.exit_reason(term(atoms::timeout)));
-  }
-  if (*down != reason) {
-    otter::exit(site.exit_reason(std::move(*down)));
+  std::optional<term> failed = co_await proc_lib::detail::stop(dest, server, reason, timeout);
+  if (failed) {
+    otter::exit(site.exit_reason(std::move(*failed)));
   }
   co_return atoms::ok;
 }

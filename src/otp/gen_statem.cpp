@@ -2,6 +2,8 @@
 
 #include "otter/otp/gen_statem.hpp"
 
+#include "otp/proc_lib_stop.hpp"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -235,39 +237,13 @@ outcome parse_result(const term& r, bool init, std::optional<term>& state,
 }  // namespace detail
 
 co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
-  // proc_lib:stop: the failures are bare reasons (:noproc, :timeout, or the exit reason),
-  // not wrapped as call's are.
+  // gen_statem:stop is proc_lib:stop: its failures are proc_lib's, bare (:noproc, :timeout,
+  // the exit reason), not wrapped as call's are.
   pid machine = dest.resolve();
-  if (machine.is_null()) {
-    otter::exit(term(atoms::noproc));
-  }
-  if (machine == self()) {
-    // proc_lib:stop's sys:terminate call, made by the caller itself, fails as any call to
-    // oneself does (gen.erl's do_call), with sys.erl's site.
-    static const atom sys("sys");
-    static const atom terminate("terminate");
-    otter::exit(tuple(atom("calling_self"),
-                      tuple(sys, terminate,
-                            list(dest.to_term(), reason,
-                                 timeout == infinity ? term(atoms::infinity) : term(timeout)))));
-  }
-  // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
-  ref mon = monitor(machine);
-  sys::request r;
-  r.what = sys::request::op::terminate;
-  r.caller = self();
-  r.reason = reason;
-  send(machine, std::move(r));
-  std::optional<term> down = co_await receive(
-      on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                   [](down_msg& d) { return std::optional<term>(std::move(d.reason)); }),
-      after(timeout, [] { return std::optional<term>(); }));
-  if (!down) {
-    demonitor(mon, {.flush = true});
-    otter::exit(term(atoms::timeout));
-  }
-  if (*down != reason) {
-    otter::exit(std::move(*down));
+  std::optional<term> failed =
+      co_await proc_lib::detail::stop(dest, machine, std::move(reason), timeout);
+  if (failed) {
+    otter::exit(std::move(*failed));
   }
   co_return atoms::ok;
 }

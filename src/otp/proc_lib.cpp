@@ -3,6 +3,10 @@
 #include "otter/otp/proc_lib.hpp"
 
 #include "otter/core/logger.hpp"
+#include "otter/detail/gen_call.hpp"
+#include "otter/otp/sys.hpp"
+
+#include "otp/proc_lib_stop.hpp"
 
 namespace otter::proc_lib {
 
@@ -87,6 +91,36 @@ co<start_ack> sync_start(pid child, ref mon, std::int64_t timeout_ms) {
     co_return start_ack{child, tuple(atoms::error, atoms::timeout)};
   }
   co_return std::move(r.ack);
+}
+
+co<std::optional<term>> stop(server_ref dest, pid target, term reason, std::int64_t timeout) {
+  if (target.is_null()) {
+    co_return term(atoms::noproc);
+  }
+  if (target == self()) {
+    otter::detail::call_site site{term(atom("sys")), atom("terminate"), dest.to_term(), reason,
+                                  timeout};
+    co_return site.exit_reason(term(atom("calling_self")));
+  }
+  // Monitor first: the DOWN then tells both "it was already dead" (:noproc) and "it stopped".
+  ref mon = monitor(target);
+  sys::request r;
+  r.what = sys::request::op::terminate;
+  r.caller = self();
+  r.reason = reason;
+  send(target, std::move(r));
+  std::optional<term> down = co_await receive(
+      on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
+                   [](down_msg& d) { return std::optional<term>(std::move(d.reason)); }),
+      after(timeout, [] { return std::optional<term>(); }));
+  if (!down) {
+    demonitor(mon, {.flush = true});
+    co_return term(atoms::timeout);
+  }
+  if (*down != reason) {
+    co_return std::move(*down);
+  }
+  co_return std::nullopt;
 }
 
 }  // namespace detail
