@@ -2,7 +2,7 @@
 
 #include "otter/otp/gen_statem.hpp"
 
-#include "otp/proc_lib_stop.hpp"
+#include "otter/otp/proc_lib.hpp"
 
 #include <cxxabi.h>
 
@@ -237,15 +237,7 @@ outcome parse_result(const term& r, bool init, std::optional<term>& state,
 }  // namespace detail
 
 co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
-  // gen_statem:stop is proc_lib:stop: its failures are proc_lib's, bare (:noproc, :timeout,
-  // the exit reason), not wrapped as call's are.
-  pid machine = dest.resolve();
-  std::optional<term> failed =
-      co_await proc_lib::detail::stop(dest, machine, std::move(reason), timeout);
-  if (failed) {
-    otter::exit(std::move(*failed));
-  }
-  co_return atoms::ok;
+  return proc_lib::stop(std::move(dest), std::move(reason), timeout);  // gen_statem:stop is it
 }
 
 }  // namespace otter::gen_statem

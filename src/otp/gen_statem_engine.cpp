@@ -279,7 +279,7 @@ term engine::status_header() const {
   // tuple {TagLine, Name} (Name: the name inside the via tuple).
   std::string header = "Status for state machine ";
   if (name_ && name_->is_via()) {
-    return tuple(term("Status for state machine"), name_->via_name());
+    return tuple(sys::charlist("Status for state machine"), name_->via_name());
   }
   if (name_ && name_->is_local_name()) {
     header += name_->local_name().name();
@@ -287,7 +287,7 @@ term engine::status_header() const {
     const pid me = self();
     header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
   }
-  return term(header);
+  return sys::charlist(header);
 }
 
 term engine::status_misc(const term& sys_state, pid parent) {
@@ -320,17 +320,18 @@ term engine::status_misc(const term& sys_state, pid parent) {
   } catch (...) {
     std::string crashed(module_.as_atom().name());
     crashed += ":format_status/1 crashed";
-    state_entry = tuple(shown.state, term(crashed));
+    state_entry = tuple(shown.state, sys::charlist(crashed));
   }
   return term::list(
       {tuple(atom("header"), status_header()),
-       tuple(atom("data"), term::list({tuple(term("Status"), sys_state),
-                                       tuple(term("Parent"), parent.is_null() ? self() : parent),
-                                       tuple(term("Modules"), term::list({module_})),
-                                       tuple(term("Time-outs"), tuple(count, shown.timeouts)),
-                                       tuple(term("Logged Events"), shown.log),
-                                       tuple(term("Postponed"), shown.postponed)})),
-       tuple(atom("data"), term::list({tuple(term("State"), state_entry)}))});
+       tuple(atom("data"),
+             term::list({tuple(sys::charlist("Status"), sys_state),
+                         tuple(sys::charlist("Parent"), parent.is_null() ? self() : parent),
+                         tuple(sys::charlist("Modules"), term::list({module_})),
+                         tuple(sys::charlist("Time-outs"), tuple(count, shown.timeouts)),
+                         tuple(sys::charlist("Logged Events"), shown.log),
+                         tuple(sys::charlist("Postponed"), shown.postponed)})),
+       tuple(atom("data"), term::list({tuple(sys::charlist("State"), state_entry)}))});
 }
 
 // -- starting --------------------------------------------------------------------------------

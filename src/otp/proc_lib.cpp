@@ -125,6 +125,17 @@ co<std::optional<term>> stop(server_ref dest, pid target, term reason, std::int6
 
 }  // namespace detail
 
+co<atom> stop(server_ref dest, term reason, std::int64_t timeout) {
+  // Failures are proc_lib's, bare (:noproc, :timeout, the exit reason), not wrapped as a
+  // call's are.
+  pid target = dest.resolve();
+  std::optional<term> failed = co_await detail::stop(dest, target, std::move(reason), timeout);
+  if (failed) {
+    otter::exit(std::move(*failed));
+  }
+  co_return atoms::ok;
+}
+
 namespace {
 
 void send_ack(detail::start_ack ack) {

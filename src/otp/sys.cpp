@@ -2,6 +2,10 @@
 
 #include "otter/otp/sys.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace otter::sys {
 
 namespace {
@@ -24,6 +28,15 @@ term op_term(request::op op) {
   return term();
 }
 
+/// The system message's request as sys.erl sends it: `{:terminate, reason}` for terminate,
+/// the function's name otherwise.
+term message_term(const request& r) {
+  if (r.what == request::op::terminate) {
+    return tuple(atom("terminate"), r.reason);
+  }
+  return op_term(r.what);
+}
+
 void answer_to(const request& r, answer a) {
   send_to_alias(r.caller, r.tag, otter::detail::gen_reply<answer>{r.tag, std::move(a)});
 }
@@ -41,14 +54,35 @@ term failure_of(const std::exception_ptr& e) {
 }  // namespace
 
 term request::to_term() const {
-  return tuple(atom("system"), tuple(caller, tag), op_term(what));
+  return tuple(atom("system"), tuple(caller, tag), message_term(*this));
+}
+
+term charlist(std::string_view text) {
+  std::vector<term> codes;
+  codes.reserve(text.size());
+  for (unsigned char c : text) {
+    codes.emplace_back(static_cast<std::int64_t>(c));
+  }
+  return term::list(std::move(codes));
 }
 
 term target::status_misc(const term& sys_state, pid parent) {
-  return term::list({tuple(atom("header"), term("Status for generic server")),
-                     tuple(atom("data"), term::list({tuple(term("Status"), sys_state),
-                                                     tuple(term("Parent"), parent)})),
-                     tuple(atom("data"), term::list({tuple(term("State"), state_term())}))});
+  // gen_server:format_status: gen:format_status_header names the server by its registered
+  // name or its pid; an unsupervised server (GenServer.start) is its own parent.
+  std::string header = "Status for generic server ";
+  const pid me = self();
+  if (std::optional<atom> name = registered_name(me)) {
+    header += name->name();
+  } else {
+    header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
+  }
+  return term::list(
+      {tuple(atom("header"), charlist(header)),
+       tuple(atom("data"),
+             term::list({tuple(charlist("Status"), sys_state),
+                         tuple(charlist("Parent"), parent.is_null() ? term(me) : term(parent)),
+                         tuple(charlist("Logged events"), term::list({}))})),
+       tuple(atom("data"), term::list({tuple(charlist("State"), state_term())}))});
 }
 
 next handle(request& r, target& t, bool& suspended, pid parent) {
@@ -98,6 +132,11 @@ next handle(request& r, target& t, bool& suspended, pid parent) {
       break;
     }
     case request::op::terminate:
+      // sys:handle_system_msg answers before the process terminates. proc_lib::stop's
+      // request has no tag: it learns of the end from its monitor.
+      if (!r.tag.is_null()) {
+        answer_to(r, answer{{}, term(atoms::ok), std::nullopt});
+      }
       return next::terminate;
   }
   return next::resume_loop;
@@ -106,8 +145,11 @@ next handle(request& r, target& t, bool& suspended, pid parent) {
 namespace detail {
 
 co<answer> system_call(server_ref dest, request r, std::int64_t timeout, bool show_timeout) {
-  otter::detail::call_site site{term(atom("sys")), op_term(r.what), dest.to_term(), term(),
-                                timeout,           false,           show_timeout};
+  // sys:terminate's arguments include the reason: [dest, reason] (+ timeout).
+  const bool has_reason = r.what == request::op::terminate;
+  otter::detail::call_site site{
+      term(atom("sys")), op_term(r.what), dest.to_term(), has_reason ? r.reason : term(),
+      timeout,           has_reason,      show_timeout};
   pid server = dest.resolve();
   auto make = [&r](ref tag) {
     r.caller = self();
@@ -139,6 +181,15 @@ co<term> resume(server_ref dest, std::int64_t timeout) {
   request r;
   r.what = request::op::resume;
   answer a = co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != 5000);
+  co_return a.value;
+}
+
+co<term> terminate(server_ref dest, term reason, std::int64_t timeout) {
+  request r;
+  r.what = request::op::terminate;
+  r.reason = std::move(reason);
+  answer a =
+      co_await detail::system_call(std::move(dest), std::move(r), timeout, timeout != infinity);
   co_return a.value;
 }
 

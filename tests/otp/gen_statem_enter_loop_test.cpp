@@ -89,7 +89,7 @@ TEST_P(GenStatemEnterLoopTest, AProcLibProcessBecomesAMachineAsIfInitHadReturned
     EXPECT_EQ(status[3][2], term(self()));
     const std::string header = "Status for state machine <0." + std::to_string(m.index()) + "."
                                + std::to_string(m.generation()) + ">";
-    EXPECT_EQ(status[3][4][0], tuple(a("header"), term(header)));
+    EXPECT_EQ(status[3][4][0], tuple(a("header"), sys::charlist(header)));
     EXPECT_EQ(co_await gen_statem::stop(m), atoms::ok);
   });
 }
@@ -101,7 +101,7 @@ TEST_P(GenStatemEnterLoopTest, ANameThatIsAlreadyTheProcesssIsTheMachinesName) {
     EXPECT_EQ((co_await gen_statem::call(a("entered_machine"), a("log"))).size(), 3U);
     term status = co_await sys::get_status(a("entered_machine"));
     EXPECT_EQ(status[3][4][0],
-              tuple(a("header"), term("Status for state machine entered_machine")));
+              tuple(a("header"), sys::charlist("Status for state machine entered_machine")));
     EXPECT_EQ(co_await gen_statem::stop(a("entered_machine")), atoms::ok);
   });
 }

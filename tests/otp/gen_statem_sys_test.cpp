@@ -108,15 +108,15 @@ TEST_P(GenStatemSysTest, GetStatusShowsTimeoutsPostponedEventsAndTheState) {
     EXPECT_EQ(items[1], term(a("running")));
     EXPECT_EQ(items[2], term(self()));
     const term& misc = items[4];
-    EXPECT_EQ(misc[0], tuple(a("header"), term("Status for state machine statusy")));
+    EXPECT_EQ(misc[0], tuple(a("header"), sys::charlist("Status for state machine statusy")));
     const term& data = misc[1][1];
-    EXPECT_EQ(data[0], tuple(term("Status"), a("running")));
-    EXPECT_EQ(data[1], tuple(term("Parent"), self()));
-    EXPECT_EQ(data[3],
-              tuple(term("Time-outs"), tuple(1, list(tuple(a("state_timeout"), a("st"))))));
-    EXPECT_EQ(data[5],
-              tuple(term("Postponed"), list(tuple(a("cast"), a("j2")), tuple(a("cast"), a("j1")))));
-    EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(term("State"), tuple(a("s"), 1)))));
+    EXPECT_EQ(data[0], tuple(sys::charlist("Status"), a("running")));
+    EXPECT_EQ(data[1], tuple(sys::charlist("Parent"), self()));
+    EXPECT_EQ(data[3], tuple(sys::charlist("Time-outs"),
+                             tuple(1, list(tuple(a("state_timeout"), a("st"))))));
+    EXPECT_EQ(data[5], tuple(sys::charlist("Postponed"),
+                             list(tuple(a("cast"), a("j2")), tuple(a("cast"), a("j1")))));
+    EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(sys::charlist("State"), tuple(a("s"), 1)))));
   });
 }
 
@@ -162,15 +162,15 @@ TEST_P(GenStatemSysTest, FormatStatusChangesWhatGetStatusShows) {
     //   {"Time-outs",{1,[]}}, {"Postponed",hidden}, {data,[{"State",{idle,#{mode => normal}}}]}
     const std::string header = "Status for state machine <0." + std::to_string(m->index()) + "."
                                + std::to_string(m->generation()) + ">";
-    EXPECT_EQ(misc[0], tuple(a("header"), term(header)));
+    EXPECT_EQ(misc[0], tuple(a("header"), sys::charlist(header)));
     const term& data = misc[1][1];
-    EXPECT_EQ(data[3], tuple(term("Time-outs"), tuple(1, list())));  // the count stays real
-    EXPECT_EQ(data[4], tuple(term("Logged Events"), list()));
-    EXPECT_EQ(data[5], tuple(term("Postponed"), a("hidden")));
-    EXPECT_EQ(
-        misc[2],
-        tuple(a("data"),
-              list(tuple(term("State"), tuple(a("idle"), term::map({{a("mode"), a("normal")}}))))));
+    EXPECT_EQ(data[3],
+              tuple(sys::charlist("Time-outs"), tuple(1, list())));  // the count stays real
+    EXPECT_EQ(data[4], tuple(sys::charlist("Logged Events"), list()));
+    EXPECT_EQ(data[5], tuple(sys::charlist("Postponed"), a("hidden")));
+    EXPECT_EQ(misc[2], tuple(a("data"),
+                             list(tuple(sys::charlist("State"),
+                                        tuple(a("idle"), term::map({{a("mode"), a("normal")}}))))));
     // get_state is not formatted.
     const term unformatted =
         tuple(a("idle"), term::map({{a("mode"), a("normal")}, {a("secret"), 42}}));
@@ -189,9 +189,10 @@ TEST_P(GenStatemSysTest, AFormatStatusThatRaisesShowsTheStateWithACrashNote) {
     // OTP 25: {data,[{"State",{idle,"sm:format_status/1 crashed"}}]}, the rest unformatted.
     const term module = data[2][1][0];
     const std::string note = std::string(module.as_atom().name()) + ":format_status/1 crashed";
-    EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(term("State"), tuple(a("idle"), term(note))))));
-    EXPECT_EQ(data[3], tuple(term("Time-outs"), tuple(0, list())));
-    EXPECT_EQ(data[5], tuple(term("Postponed"), list(tuple(a("cast"), a("later")))));
+    EXPECT_EQ(misc[2], tuple(a("data"), list(tuple(sys::charlist("State"),
+                                                   tuple(a("idle"), sys::charlist(note))))));
+    EXPECT_EQ(data[3], tuple(sys::charlist("Time-outs"), tuple(0, list())));
+    EXPECT_EQ(data[5], tuple(sys::charlist("Postponed"), list(tuple(a("cast"), a("later")))));
     EXPECT_TRUE(alive(*m));  // the machine goes on
     EXPECT_EQ(co_await gen_statem::call(*m, a("arm")), term(a("ok")));
   });
@@ -204,8 +205,8 @@ TEST_P(GenStatemSysTest, AViaNamedMachinesHeaderIsATupleWithTheName) {
     start_result m = co_await gen_statem::start_link<counter>(opts, 0);
     term status = co_await sys::get_status(*m);
     // gen:format_status_header(TagLine, Name) = {TagLine, Name} for a global or via name.
-    EXPECT_EQ(status[3][4][0],
-              tuple(a("header"), tuple(term("Status for state machine"), a("statem_global"))));
+    EXPECT_EQ(status[3][4][0], tuple(a("header"), tuple(sys::charlist("Status for state machine"),
+                                                        a("statem_global"))));
     EXPECT_EQ(co_await gen_statem::stop(*m), atoms::ok);
   });
 }

@@ -500,8 +500,9 @@ public:
     }
     if (m->is<sys::request>()) {
       if (sys::handle(m->get<sys::request>(), *this, suspended_, parent_) == sys::next::terminate) {
+        // gen_server's system_terminate reports no last message: [].
         term reason = m->get<sys::request>().reason;
-        return stop(std::move(reason), step{}, m->to_term(), nullptr);
+        return stop(std::move(reason), step{}, term::list({}), nullptr);
       }
       return {};  // system messages keep the pending timeout, as sys:handle_system_msg
     }
@@ -691,7 +692,10 @@ private:
       reason = exit_reason_of(failed);
     }
     if (!is_normal_exit(reason)) {
-      log_terminate(reason, last);
+      // A callback (or terminate) that exited: gen_server's report pairs the reason with the
+      // stack trace, as it does an error's; a stop the server asked for reports it bare.
+      log_terminate(original && is_exit_class(original) ? tuple(reason, stacktrace()) : reason,
+                    last);
     }
     if (pending.reply) {
       otter::detail::send_node(otter::detail::current_runtime("gen_server"), pending.reply_to,

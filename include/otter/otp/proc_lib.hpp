@@ -29,6 +29,7 @@
 #include "otter/core/process.hpp"
 #include "otter/core/receive.hpp"
 #include "otter/core/term.hpp"
+#include "otter/otp/server_ref.hpp"
 
 #include <cstdint>
 #include <exception>
@@ -144,5 +145,15 @@ co<term> start(F f, std::int64_t timeout_ms = default_start_timeout, options opt
 void init_ack(term value);
 /// init_ack({:ok, self()}).
 void init_ack();
+
+/// Stops a process that answers system messages (proc_lib:stop): asks it to terminate with
+/// `reason` and waits up to `timeout` ms until it has exited (its cleanup, a GenServer's
+/// terminate, runs first). Returns :ok; exits the caller with :noproc (no such process),
+/// :timeout, the other reason the process exited with, or
+/// `{:calling_self, {:sys, :terminate, [dest, reason, timeout]}}` for the caller itself.
+/// gen_statem::stop is this; GenServer.stop wraps the failures in its own call site.
+/// @in_process
+co<atom> stop(server_ref dest, term reason = term(atoms::normal),
+              std::int64_t timeout = otter::infinity);
 
 }  // namespace otter::proc_lib

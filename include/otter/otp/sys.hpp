@@ -4,6 +4,7 @@
 //   co_await otter::sys::replace_state<int>(counter, [](int n) { return n + 1; });
 //   co_await otter::sys::suspend(server);   // it now handles only system messages
 //   co_await otter::sys::resume(server);    // the messages that queued meanwhile, in order
+//   co_await otter::sys::terminate(server, reason);  // answers :ok, then stops with reason
 //
 // Every GenServer (and Agent, supervisor, ...) answers these. A hand-written process joins in
 // by receiving sys::request messages in its loop and passing them to sys::handle() with a
@@ -12,6 +13,10 @@
 //
 // While suspended, a process handles only system messages (calls time out, casts and other
 // messages queue up); get_state and get_status still answer, with status :suspended.
+// get_status has OTP's shape, header and keys as Erlang strings (charlists):
+// `{:status, pid, {:module, :gen_server}, [pdict, :running, parent, [],
+//   [header: ~c"Status for generic server name", data: [{~c"Status", :running},
+//   {~c"Parent", parent}, {~c"Logged events", []}], data: [{~c"State", state}]]]}`.
 //
 // Failures exit the caller as OTP's do: `{:noproc, {:sys, :get_state, [dest]}}`, :calling_self
 // for the caller itself (replace_state's site is `{:sys, {:replace_state, #Fun}, [dest]}`); a
@@ -30,6 +35,7 @@
 #include <any>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -130,5 +136,13 @@ co<term> get_status(server_ref dest, std::int64_t timeout = 5000);
 co<term> suspend(server_ref dest, std::int64_t timeout = 5000);
 /// Resumes a suspended process. Returns `:ok`.
 co<term> resume(server_ref dest, std::int64_t timeout = 5000);
+/// Asks the process to terminate with `reason` (sys:terminate): it answers `:ok`, then runs
+/// its own cleanup (a GenServer's terminate) and exits with `reason`. Returns `:ok` as soon as
+/// the process has answered, before it has exited (GenServer.stop and proc_lib::stop wait for
+/// the exit). A suspended process terminates too. @in_process
+co<term> terminate(server_ref dest, term reason, std::int64_t timeout = infinity);
+
+/// An Erlang string (a list of character codes), as OTP writes get_status's header and keys.
+[[nodiscard]] term charlist(std::string_view text);
 
 }  // namespace otter::sys
