@@ -10,6 +10,7 @@
 
 #include "otp/dynamic_supervisor_state.hpp"
 
+#include <algorithm>
 #include <coroutine>
 #include <exception>
 #include <optional>
@@ -178,6 +179,7 @@ co<outcome> restart_child(pid old, sup_state& s) {
     auto node = s.children.extract(it);
     node.key() = *r;
     node.mapped().set_restarting(false);
+    node.mapped().seq = ++s.last_seq;  // a new pid: the end of Elixir's order
     s.children.insert(std::move(node));
   } else if (r.error().code == errc::ignore) {
     s.children.erase(it);
@@ -253,7 +255,7 @@ struct server {
     }
     start_result r = co_await run_start(req.spec.start, s.extra_arguments);
     if (r) {
-      child_entry c{std::move(req.spec.start), shape_for(req.spec, s)};
+      child_entry c{std::move(req.spec.start), shape_for(req.spec, s), ++s.last_seq};
       if (c.restart() == otter::restart::temporary) {
         c.start = nullptr;  // never restarted: its start function is not needed
       }
@@ -277,10 +279,17 @@ struct server {
   }
 
   std::vector<child_info> handle_call(which_children_req, const gen_server::from&, sup_state& s) {
-    std::vector<child_info> out;
-    out.reserve(s.children.size());
+    std::vector<std::pair<std::uint64_t, child_info>> in_order;
+    in_order.reserve(s.children.size());
     for (const auto& [p, c] : s.children) {
-      out.push_back(child_info{c.restarting() ? pid() : p, c.type(), c.modules()});
+      in_order.emplace_back(c.seq, child_info{c.restarting() ? pid() : p, c.type(), c.modules()});
+    }
+    std::sort(in_order.begin(), in_order.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<child_info> out;
+    out.reserve(in_order.size());
+    for (auto& [seq, info] : in_order) {
+      out.push_back(std::move(info));
     }
     return out;
   }
@@ -293,6 +302,12 @@ struct server {
       (c.type() == child_type::worker ? n.workers : n.supervisors) += 1;
     }
     return n;
+  }
+
+  // A call it does not know matches no clause of Elixir's handle_call/3: the supervisor
+  // crashes with :function_clause (stopping its children first, in terminate).
+  term handle_call(const term&, const gen_server::from&, sup_state&) {
+    otter::error(term(atom("function_clause")));
   }
 
   // Casts are ignored, as Elixir's handle_cast/2 does.

@@ -1,5 +1,5 @@
-// The Supervisor API: checks in the caller, then GenServer calls to the supervisor's process
-// (supervisor_server.cpp) with timeout infinity, as OTP's supervisor:call/2.
+// The Supervisor API: GenServer calls to the supervisor's process (supervisor_server.cpp) with
+// timeout infinity, as OTP's supervisor:call/2, and the checks of specs and options.
 
 #include "otter/otp/supervisor.hpp"
 
@@ -12,9 +12,7 @@
 
 namespace otter::supervisor {
 
-namespace {
-
-using detail::sup_server;
+namespace detail {
 
 /// OTP's check_flags: {:invalid_strategy, s}, {:invalid_intensity, n}, {:invalid_period, n}.
 expected<void> check_options(const options& opts) {
@@ -31,6 +29,12 @@ expected<void> check_options(const options& opts) {
   }
   return unexpected(failure{errc::badarg, tuple(atom("supervisor_data"), bad)});
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::sup_server;
 
 }  // namespace
 
@@ -110,14 +114,7 @@ child_spec supervisor_spec(term id, std::vector<child_spec> children, options op
 // -- starting and stopping --------------------------------------------------------------------
 
 co<start_result> start_link(std::vector<child_spec> children, options opts) {
-  // Checked here, before anything starts (OTP checks in the new process, which then exits).
-  if (expected<void> ok = check_options(opts); !ok) {
-    co_return unexpected(ok.error());
-  }
-  if (expected<void> ok = check_child_specs(children); !ok) {
-    co_return unexpected(
-        failure{errc::invalid_child_spec, tuple(atom("start_spec"), ok.error().reason)});
-  }
+  // The options and specs are checked in the new process (sup_server::init), as OTP does.
   gen_server::start_options so;
   so.name = opts.name;
   // (Arguments are named, not temporaries, in co_await expressions: GCC 12, PR 100611.)

@@ -286,6 +286,16 @@ term sup_state::to_term() const {
 co<gen_server::init_result<sup_state>> sup_server::init(std::vector<otter::child_spec> specs,
                                                         options opts) {
   trap_exit(true);
+  // OTP's supervisor:init checks the flags, then the specs, in the new process: a bad one
+  // stops it (start_link returns {:error, reason}, a crash report is logged and the linked
+  // caller gets the EXIT).
+  using result = gen_server::init_result<sup_state>;
+  if (expected<void> ok = check_options(opts); !ok) {
+    co_return result::stop(ok.error().reason);
+  }
+  if (expected<void> ok = check_child_specs(specs); !ok) {
+    co_return result::stop(tuple(atom("start_spec"), ok.error().reason));
+  }
   sup_state s;
   if (!opts.name) {
     s.name = tuple(self(), default_module());
@@ -364,9 +374,8 @@ co<child_result> sup_server::handle_call(start_child_req r, const gen_server::fr
   }
   start_outcome started = co_await do_start_child(r.spec);
   if (!started.ok) {
-    if (started.reason.is_tagged(atom("already_started"), 2)) {
-      co_return unexpected(failure{errc::already_started, started.reason});
-    }
+    // Every failure of the start itself, {:already_started, pid} included, comes with the
+    // child record (OTP 25's handle_start_child).
     co_return unexpected(failure{errc::exit, tuple(started.reason, child_record(r.spec))});
   }
   if (started.child.is_null()) {  // :ignore
@@ -374,6 +383,12 @@ co<child_result> sup_server::handle_call(start_child_req r, const gen_server::fr
       s.children.push_back(child_rec{std::move(r.spec), child_state::undefined, pid()});
     }
     co_return started.started();
+  }
+  if (r.spec.restart == restart::temporary && r.spec.mfa.is_tuple() && r.spec.mfa.size() == 3) {
+    // OTP keeps no arguments for a temporary child it started dynamically (it is never
+    // restarted): get_childspec shows {m, f, :undefined}. Its modules stay those of the mfa.
+    r.spec.modules = r.spec.modules_term();
+    r.spec.mfa = tuple(r.spec.mfa[0], r.spec.mfa[1], atoms::undefined);
   }
   s.children.push_back(child_rec{std::move(r.spec), child_state::running, started.child});
   co_return started.started();
@@ -449,9 +464,12 @@ co<gen_server::cast_result> sup_server::handle_cast(try_again_restart r, sup_sta
 
 co<gen_server::cast_result> sup_server::handle_info(message& m, sup_state& s) {
   if (!m.is<exit_msg>()) {
+    // OTP logs this as a plain format string ("Supervisor ~tp received unexpected message"),
+    // not as a report.
     log(log_event{log_level::error,
-                  "supervisor unexpected_message",
-                  {{"supervisor", s.name}, {"message", m.to_term()}}});
+                  "message",
+                  {{"text", term("Supervisor " + to_string(s.name)
+                                 + " received unexpected message: " + to_string(m.to_term()))}}});
     co_return gen_server::cast_result::noreply();
   }
   // The {:EXIT} of the parent never gets here: the GenServer loop stops on it. One from a

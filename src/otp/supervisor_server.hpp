@@ -76,6 +76,10 @@ struct sup_state {
   [[nodiscard]] term to_term() const;
 };
 
+/// OTP's check_flags: {:supervisor_data, {:invalid_strategy | :invalid_intensity |
+/// :invalid_period, value}}.
+expected<void> check_options(const options& opts);
+
 // -- the server -------------------------------------------------------------------------------
 
 struct sup_server {

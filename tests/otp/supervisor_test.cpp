@@ -211,14 +211,20 @@ TEST_P(SupervisorTest, AChildThatFailsToStartMakesStartLinkFailAfterStoppingTheO
   EXPECT_EQ(reports.summary(), list(tuple(a("start_error"), a("bad"), a("nope"))));
 }
 
+// As OTP's, the supervisor process checks its options and specs in init and stops with the
+// reason: start_link returns it, and the trapping caller gets the EXIT (nothing else: no child
+// started).
 TEST_P(SupervisorTest, BadSpecsAndOptionsAreRejectedBeforeAnythingStarts) {
   term duplicate;
   term shutdown;
   term mfa;
   term missing;
   term intensity;
+  term exits;
   std::size_t messages = 99;
+  report_catcher reports;  // keeps the crash reports out of the test's output
   run([&]() -> co<void> {
+    trap_exit(true);
     std::vector<child_spec> twice{probe_spec("a"), probe_spec("a")};
     duplicate = to_term(co_await supervisor::start_link(std::move(twice)));
     child_spec s = probe_spec("s");
@@ -231,6 +237,11 @@ TEST_P(SupervisorTest, BadSpecsAndOptionsAreRejectedBeforeAnythingStarts) {
     none.id = term(a("none"));
     missing = to_term(co_await supervisor::start_link(std::vector<child_spec>(1, none)));
     intensity = to_term(co_await supervisor::start_link({}, {.max_restarts = -1}));
+    std::vector<term> reasons;
+    for (int i = 0; i < 5; ++i) {
+      reasons.push_back(co_await receive(on<exit_msg>([](exit_msg& e) { return e.reason; })));
+    }
+    exits = term::list(std::move(reasons));
     messages = self_info().message_queue_len;  // no probe started: no {:started, ..}
   });
   term spec_error(a("start_spec"));
@@ -241,7 +252,9 @@ TEST_P(SupervisorTest, BadSpecsAndOptionsAreRejectedBeforeAnythingStarts) {
   EXPECT_EQ(missing, tuple(atoms::error, tuple(spec_error, a("missing_start"))));
   EXPECT_EQ(intensity,
             tuple(atoms::error, tuple(a("supervisor_data"), tuple(a("invalid_intensity"), -1))));
+  EXPECT_EQ(exits, list(duplicate[1], shutdown[1], mfa[1], missing[1], intensity[1]));
   EXPECT_EQ(messages, 0U);
+  EXPECT_EQ(reports.summary(), list());  // no child, so no supervisor report
 }
 
 TEST_P(SupervisorTest, StartChildReportsOtpErrors) {

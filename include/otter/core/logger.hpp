@@ -8,7 +8,9 @@
 //   - "supervisor_report": a supervisor's child terminated abnormally, failed to start, or the
 //     supervisor gave up (context child_terminated / start_error / shutdown);
 //   - "emulator error_in_process": a plain process (not proc_lib) raised an exception; logged
-//     shortly after the process died, as the BEAM does it, asynchronously.
+//     shortly after the process died, as the BEAM does it, asynchronously;
+//   - "message": a free-text line where OTP logs a format string instead of a report (a
+//     supervisor that received an unexpected message), in the field `text`.
 // Nothing is logged for the reasons :normal, :shutdown and {:shutdown, _}.
 //
 // An event is structured (its fields are terms), so that a sink can print pids with its own

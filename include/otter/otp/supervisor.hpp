@@ -41,15 +41,15 @@
 // Results are values: expected<...> with OTP's error terms (errc::running, errc::not_found,
 // errc::restarting, errc::already_present, errc::already_started, errc::invalid_child_spec,
 // errc::exit for {reason, child}), printed as OTP's tuples by to_term(). A bad child spec is
-// rejected by start_link and start_child with the reason check_child_spec gives, before any
-// child starts. Calling a supervisor that does not exist exits the caller, as GenServer.call
-// does: `{:noproc, {GenServer, :call, [sup, :which_children, :infinity]}}`; the try_ forms
-// return that reason as a failure instead.
+// rejected with the reason check_child_spec gives, before any child starts: by start_child in
+// the caller, and by start_link in the new supervisor process, which then stops with
+// {:start_spec, reason} (or {:supervisor_data, reason} for bad options), as OTP's does: a
+// crash report, {:error, reason} from start_link, and the EXIT for the linked caller. Calling
+// a supervisor that does not exist exits the caller, as GenServer.call does:
+// `{:noproc, {GenServer, :call, [sup, :which_children, :infinity]}}`; the try_ forms return
+// that reason as a failure instead.
 //
-// Differences from OTP: start_link checks the specs and options in the caller, so a bad one
-// returns {:error, {:start_spec, reason}} (or {:supervisor_data, ...}) without starting a
-// process (OTP starts the process, which then exits with that reason); progress reports (info)
-// are not logged.
+// Differences from OTP: progress reports (info) are not logged.
 //
 // Reports: otter::log events of kind "supervisor_report" with the fields context,
 // supervisor (`{pid, Supervisor.Default}`, or `{:local, name}` when named), child_id and reason.

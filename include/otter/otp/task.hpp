@@ -57,6 +57,8 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -225,13 +227,15 @@ requires std::invocable<F&> pid task_start_link(F f) {
 }
 
 /// A child spec that runs `f()` with task_start_link under a supervisor (Task.child_spec):
-/// id Task, restart temporary. `f` must be copyable: a restart runs a new copy.
+/// id Task, restart temporary, start {Task, :start_link, [#Fun]} (so modules [Task]). `f`
+/// must be copyable: a restart runs a new copy.
 template <class F>
 requires std::invocable<F&> && std::copy_constructible<F>
 [[nodiscard]] child_spec task_child_spec(F f) {
   child_spec spec;
   spec.id = term(atom("Elixir.Task"));
   spec.restart = restart::temporary;
+  spec.mfa = tuple(atom("Elixir.Task"), atom("start_link"), list(term::opaque("#Fun")));
   spec.start = start_with(
       [f = std::move(f)]() -> co<start_result> { co_return start_result(task_start_link(f)); });
   return spec;
@@ -275,10 +279,18 @@ co<T> await(task<T> t, std::int64_t timeout = default_task_timeout) {
 template <class T>
 co<std::vector<T>> await_many(std::vector<task<T>> tasks,
                               std::int64_t timeout = default_task_timeout) {
-  std::unordered_map<ref, std::size_t> pending;  // monitor -> index in tasks
+  std::unordered_map<ref, std::size_t> pending;  // monitor -> first index in tasks
+  // A task listed twice gets its value twice, as Elixir's await_many collects replies by
+  // monitor: source[i] is the first index of tasks[i]'s monitor.
+  std::vector<std::size_t> source(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     detail::check_owner(tasks[i]);
-    pending.emplace(tasks[i].ref, i);
+    source[i] = pending.emplace(tasks[i].ref, i).first->second;
+    if constexpr (!std::is_copy_constructible_v<T>) {
+      if (source[i] != i) {
+        throw std::invalid_argument("await_many: a task of a move-only type listed twice");
+      }
+    }
   }
   std::vector<std::optional<T>> values(tasks.size());
   const std::int64_t deadline = timeout == infinity ? infinity : now_ms() + timeout;
@@ -324,9 +336,20 @@ co<std::vector<T>> await_many(std::vector<task<T>> tasks,
         detail::task_exit_reason(std::move(reason), "await_many",
                                  {term::list(std::move(printed)), detail::timeout_term(timeout)}));
   }
+  std::vector<std::size_t> last_use(tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    last_use[source[i]] = i;
+  }
   std::vector<T> out;
   out.reserve(values.size());
-  for (auto& v : values) {
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    std::optional<T>& v = values[source[i]];
+    if constexpr (std::is_copy_constructible_v<T>) {
+      if (last_use[source[i]] != i) {
+        out.push_back(*v);
+        continue;
+      }
+    }
     out.push_back(std::move(*v));
   }
   co_return out;
@@ -386,6 +409,9 @@ co<std::optional<task_result<T>>> ignore(task<T> t) {
   if (w.down) {
     unalias(t.reply_alias);
     co_return task_result<T>(unexpected(std::move(*w.down)));
+  }
+  if (t.pid.is_null()) {
+    otter::error(atoms::badarg);  // a completed() task: Elixir's unlink(nil) raises
   }
   unlink(t.pid);
   demonitor(t.ref, {.flush = true});

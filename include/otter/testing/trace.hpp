@@ -59,7 +59,8 @@ private:
 
 /// While alive, error reports (otter/core/logger.hpp) are appended to `t` as the suite's
 /// `T.start(capture_logs: true)` prints them: `LOG[error] <kind> k=v ...`, with the trace's
-/// names for pids and refs. Other levels are dropped. Restores the previous sink when destroyed.
+/// names for pids and refs; a "report" shows its label only. Other levels, and free-text
+/// "message" events, are dropped. Restores the previous sink when destroyed.
 class log_capture {
 public:
   explicit log_capture(trace& t);
