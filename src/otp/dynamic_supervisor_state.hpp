@@ -40,7 +40,7 @@ struct child_shape {
 };
 
 /// A counted reference to a child_shape plus one flag bit (the pointer's low bit, free since
-/// shapes are 8-aligned): the entry's `restarting`, folded in to keep a map node at 56 bytes.
+/// shapes are 8-aligned): the entry's `restarting`, folded in to keep a map node at 64 bytes.
 class shape_ref {
 public:
   shape_ref() = default;
@@ -84,7 +84,7 @@ struct child_entry {
   shape_ref shape;
   /// When the child (this incarnation) joined: which_children lists children in this order,
   /// the order of Elixir's map of children, whose keys are pids in the order they were made.
-  /// (It fills the map node's padding: 56 bytes in jemalloc's 64-byte class before and after.)
+  /// (A map node is 64 bytes with it, 56 without: one jemalloc class, 64 bytes, either way.)
   std::uint64_t seq = 0;
 
   [[nodiscard]] std::int64_t shutdown() const noexcept { return shape->shutdown; }
