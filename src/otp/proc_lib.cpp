@@ -18,24 +18,21 @@ void set_initial_call(const term& initial_call) {
   }
 }
 
-void crash_report(const term& reason, bool raised) {
-  // error_info is {class, reason}; for a raised exception OTP shows the exception without its
-  // stack trace ({:error, %RuntimeError{..}}), for exit() the reason itself.
-  term shown = raised ? without_stacktrace(reason) : reason;
+void crash_report(const term& error_info) {
   std::optional<atom> name = registered_name(self());
   term ancestors = get(term(atoms::ancestors));
   log(log_event{log_level::error,
                 "proc_lib crash_report",
                 {{"pid", term(self())},
                  {"registered_name", name ? term(*name) : term::list({})},
-                 {"error_info", tuple(raised ? atoms::error : atom("exit"), shown)},
+                 {"error_info", error_info},
                  {"ancestors", ancestors.is_list() ? ancestors : term::list({})}}});
 }
 
 void exit_after(const std::exception_ptr& failed) {
   term reason = exit_reason_of(failed);
   if (!is_normal_exit(reason)) {
-    crash_report(reason, !is_exit_class(failed));
+    crash_report(class_and_reason(failed));
   }
   otter::exit(std::move(reason));
 }

@@ -41,16 +41,6 @@ void answer_to(const request& r, answer a) {
   send_to_alias(r.caller, r.tag, otter::detail::gen_reply<answer>{r.tag, std::move(a)});
 }
 
-// {class, exception} as sys reports a failed replace function: the exception without its
-// stack trace for a raise, the reason for exit().
-term failure_of(const std::exception_ptr& e) {
-  term reason = exit_reason_of(e);
-  if (is_exit_class(e)) {
-    return tuple(atom("exit"), reason);
-  }
-  return tuple(atoms::error, without_stacktrace(reason));
-}
-
 }  // namespace
 
 term request::to_term() const {
@@ -105,7 +95,7 @@ next handle(request& r, target& t, bool& suspended, pid parent) {
         a.state = current();
       } catch (...) {
         a.error = tuple(atom("callback_failed"), tuple(t.module(), atom("system_replace_state")),
-                        failure_of(std::current_exception()));
+                        class_and_reason(std::current_exception()));
       }
       answer_to(r, std::move(a));
       break;

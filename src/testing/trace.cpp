@@ -216,6 +216,8 @@ co<term> catching(std::function<co<term>()> f) {
     co_return tuple(atom("exit"), e.reason());
   } catch (const error_exception& e) {
     co_return tuple(atoms::error, e.reason());
+  } catch (const throw_exception& e) {
+    co_return tuple(atom("throw"), e.value());
   } catch (const std::exception&) {
     // The suite reduces a raised exception to its module: {:error, ArgumentError}.
     term reason = exit_reason_of(std::current_exception());

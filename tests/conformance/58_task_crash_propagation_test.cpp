@@ -90,8 +90,8 @@ co<void> scenario_58(testing::trace& t) {
   t.log("trapping caller: await", co_await catching_await(task_c));
   t.log("mailbox", co_await testing::flush());
 
-  // throw(:thrown): an uncaught throw is the error {:nocatch, :thrown}.
-  task<term> task_d = async([]() -> term { otter::error(tuple(atoms::nocatch, a("thrown"))); });
+  // throw(:thrown): uncaught, its exit reason is {{:nocatch, :thrown}, #Stacktrace}.
+  task<term> task_d = async([]() -> term { otter::throw_value(a("thrown")); });
   t.name(task_d.pid, "task_d");
   t.name(task_d.ref, "task_d_ref");
   t.log("trapping caller: await on throwing task", co_await catching_await(task_d));

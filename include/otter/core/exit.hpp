@@ -5,6 +5,8 @@
 //   - by otter::exit(reason): reason `reason` exactly (exit_exception is deliberately NOT a
 //     std::exception, so a user's `catch (const std::exception&)` cannot swallow an exit);
 //   - by otter::error(term): reason `{term, #Stacktrace}` (Erlang's error class);
+//   - by an uncaught otter::throw_value(v): reason `{{:nocatch, v}, #Stacktrace}` (Erlang's
+//     throw class; a GenServer takes a throw from a callback as the callback's result);
 //   - by any other exception escaping the body: `{%Type{message: what()}, #Stacktrace}`, where
 //     Type is the exception's C++ type name (std::runtime_error and std::invalid_argument are
 //     shown as Elixir's RuntimeError and ArgumentError, their exact counterparts);
@@ -17,6 +19,7 @@
 #include "otter/core/term.hpp"
 
 #include <exception>
+#include <optional>
 #include <string>
 
 namespace otter {
@@ -29,6 +32,17 @@ public:
 
 private:
   term reason_;
+};
+
+/// Thrown by throw_value(v): Erlang's throw class, a non-local return that a catch up the
+/// stack takes as a value. Not derived from std::exception, as exit_exception is not.
+class throw_exception {
+public:
+  explicit throw_exception(term value) noexcept : value_(std::move(value)) {}
+  [[nodiscard]] const term& value() const noexcept { return value_; }
+
+private:
+  term value_;
 };
 
 /// Erlang's error class (erlang:error/1, and the runtime's own badarg / noproc errors).
@@ -49,6 +63,10 @@ private:
 /// `{reason, #Stacktrace}`.
 [[noreturn]] void error(term reason);
 
+/// Throws `value` (Erlang's throw/1): uncaught, the exit reason is
+/// `{{:nocatch, value}, #Stacktrace}`.
+[[noreturn]] void throw_value(term value);
+
 /// The exit reason an escaping exception becomes (see the list above).
 [[nodiscard]] term exit_reason_of(const std::exception_ptr& e);
 
@@ -58,6 +76,14 @@ private:
 /// Whether `e` is an exit_exception (Erlang's class :exit) rather than a raised exception
 /// (class :error). Reports name the class.
 [[nodiscard]] bool is_exit_class(const std::exception_ptr& e) noexcept;
+
+/// The value of a throw_value() that escaped as `e`, or nullopt for any other exception.
+[[nodiscard]] std::optional<term> thrown_value(const std::exception_ptr& e);
+
+/// `{class, reason}` as Erlang's `catch Class:Reason` sees `e`, which crash reports and :sys
+/// show: `{:exit, reason}` for exit(), `{:throw, value}` for throw_value(), and `{:error, r}`
+/// for a raised exception, r being its exit reason without the stack trace.
+[[nodiscard]] term class_and_reason(const std::exception_ptr& e);
 
 /// What a report shows of a reason: the exception of `{exception, #Stacktrace}`, or the reason
 /// itself.

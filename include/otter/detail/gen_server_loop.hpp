@@ -432,6 +432,12 @@ public:
   void acknowledge(flow& first, std::optional<init_result<state_type>>& r,
                    const std::exception_ptr& failed) {
     if (failed) {
+      if (std::optional<term> thrown = thrown_value(failed)) {
+        term reason = bad_return(std::move(*thrown));  // init's result, and a bad one
+        unregister_name();
+        proc_lib::init_ack(tuple(atoms::error, reason));
+        otter::exit(std::move(reason));
+      }
       unregister_name();
       proc_lib::init_ack(tuple(atoms::error, exit_reason_of(failed)));
       std::rethrow_exception(failed);
@@ -516,6 +522,11 @@ public:
   }
 
 private:
+  /// gen_server takes a throw from a callback as the callback's result. No value thrown in
+  /// C++ is one of Otter's typed results, so it is a bad one: the server stops with
+  /// {:bad_return_value, value}, as OTP's does for any value that is not a result.
+  static term bad_return(term thrown) { return tuple(atom("bad_return_value"), std::move(thrown)); }
+
   /// Runs one callback (OTP's try_dispatch): a synchronous one to its end, then its step is
   /// applied; an async one comes back as a coroutine that awaits it. `last` is what a stop
   /// reports as the last message.
@@ -526,6 +537,9 @@ private:
       r = callback();
     } catch (...) {
       std::exception_ptr failed = std::current_exception();
+      if (std::optional<term> thrown = thrown_value(failed)) {
+        return stop(bad_return(std::move(*thrown)), step{}, std::move(last), nullptr);
+      }
       return stop(exit_reason_of(failed), step{}, std::move(last), failed);
     }
     if (r.async) {
@@ -543,6 +557,9 @@ private:
       failed = std::current_exception();
     }
     if (failed) {
+      if (std::optional<term> thrown = thrown_value(failed)) {
+        co_await stop(bad_return(std::move(*thrown)), step{}, last, nullptr);
+      }
       co_await stop(exit_reason_of(failed), step{}, last, failed);
     }
     co<void> more = finish(std::move(s), std::move(last), next);
@@ -686,6 +703,9 @@ private:
       co_await call_terminate(reason);
     } catch (...) {
       failed = std::current_exception();  // a crash in terminate becomes the reason
+      if (thrown_value(failed)) {
+        failed = nullptr;  // a throw is terminate's result, which gen_server ignores
+      }
     }
     if (failed) {
       original = failed;

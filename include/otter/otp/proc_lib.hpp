@@ -64,9 +64,9 @@ struct init_ack_msg {
   [[nodiscard]] term to_term() const { return tuple(atom("ack"), ack.child, ack.to_term()); }
 };
 
-/// Logs the crash report of the calling process for an abnormal `reason`; `raised` tells the
-/// class (:error for an exception, :exit for exit()).
-void crash_report(const term& reason, bool raised);
+/// Logs the crash report of the calling process; `error_info` is `{class, reason}` as
+/// class_and_reason() gives it (a raised exception without its stack trace).
+void crash_report(const term& error_info);
 
 void set_initial_call(const term& initial_call);
 

@@ -94,8 +94,8 @@ co<term> links(trace& t, pid p);
 co<term> eventually(std::function<co<term>()> f, int tries = 200);
 
 /// `{:ok, v}`-style helpers for catching like the suite's `catching/1`: runs `f`, returning
-/// `{:ok, value}`, `{:exit, reason}` or `{:error, reason}` (an error_exception's reason, or the
-/// exception's type name for other exceptions).
+/// `{:ok, value}`, `{:exit, reason}`, `{:throw, value}` or `{:error, reason}` (an
+/// error_exception's reason, or the exception's type name for other exceptions).
 co<term> catching(std::function<co<term>()> f);
 
 }  // namespace otter::testing

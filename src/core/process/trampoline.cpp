@@ -47,6 +47,10 @@ void error(term reason) {
   throw error_exception(std::move(reason));
 }
 
+void throw_value(term value) {
+  throw throw_exception(std::move(value));
+}
+
 term stacktrace() {
   static const term st = term::immortal(term::opaque("#Stacktrace"));
   return st;
@@ -59,6 +63,8 @@ term exit_reason_of(const std::exception_ptr& e) {
     return x.reason();
   } catch (const error_exception& x) {
     return tuple(x.reason(), stacktrace());
+  } catch (const throw_exception& x) {
+    return tuple(tuple(atoms::nocatch, x.value()), stacktrace());
   } catch (const std::exception& x) {
     term ex = term::structure(exception_name(x), {{atom("message"), term(std::string(x.what()))}});
     return tuple(ex, stacktrace());
@@ -75,6 +81,26 @@ bool is_exit_class(const std::exception_ptr& e) noexcept {
   } catch (...) {
     return false;
   }
+}
+
+std::optional<term> thrown_value(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const throw_exception& x) {
+    return x.value();
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+term class_and_reason(const std::exception_ptr& e) {
+  if (is_exit_class(e)) {
+    return tuple(atom("exit"), exit_reason_of(e));
+  }
+  if (std::optional<term> v = thrown_value(e)) {
+    return tuple(atom("throw"), std::move(*v));
+  }
+  return tuple(atoms::error, without_stacktrace(exit_reason_of(e)));
 }
 
 term without_stacktrace(const term& reason) {
