@@ -139,11 +139,10 @@ co<void> scenario(testing::trace& t) {
   }
   t.log("start stop (no link)", to_term(co_await gen_server::start<initializer>(&t, a("stop"))));
   t.log("start_link slow, timeout 100",
-        to_term(co_await gen_server::start_link<initializer>(start_options{.name = {}, .timeout = 100}, &t,
-                                                             a("slow"))));
-  t.log("start slow, timeout 100",
-        to_term(co_await gen_server::start<initializer>(start_options{.name = {}, .timeout = 100}, &t,
-                                                        a("slow"))));
+        to_term(co_await gen_server::start_link<initializer>(
+            start_options{.name = {}, .timeout = 100}, &t, a("slow"))));
+  t.log("start slow, timeout 100", to_term(co_await gen_server::start<initializer>(
+                                       start_options{.name = {}, .timeout = 100}, &t, a("slow"))));
   start_options named{.name = server_ref(a("taken"))};
   start_result n = co_await gen_server::start<initializer>(named, &t, a("continue"));
   t.name(*n, "taken");

@@ -27,7 +27,9 @@
 //     receive do {:DOWN, ^ref, _, _, r} -> T.log(label, r) end
 //   end
 //   p = start.(false, "s1")
-//   down.("s1 DOWN", p, fn -> T.log("call stop with reply", GenServer.call(p, {:stop, :normal})) end)
+//   down.("s1 DOWN", p, fn ->
+//     T.log("call stop with reply", GenServer.call(p, {:stop, :normal}))
+//   end)
 //   p = start.(false, "s2")
 //   T.log("call stop without reply",
 //         T.catching(fn -> GenServer.call(p, {:stop_noreply, :shutdown}) end))
@@ -127,7 +129,8 @@ struct stopper {
 };
 
 /// Monitors `p`, runs `action`, and logs the reason of p's DOWN under `label`.
-co<void> down(testing::trace& t, const std::string& label, pid p, std::function<co<void>()> action) {
+co<void> down(testing::trace& t, const std::string& label, pid p,
+              std::function<co<void>()> action) {
   ref mon = monitor(p);
   co_await action();
   term reason = co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
@@ -180,9 +183,8 @@ co<void> scenario(testing::trace& t) {
   co_await down(t, "s7 DOWN (kill)", p, signal(p, atoms::kill));
   p = co_await start_link(true, "s8");
   co_await down(t, "s8 DOWN (trapping, parent exits :normal)", p, signal(p, atoms::normal));
-  t.log("stop s8 (dead)", co_await testing::catching([p]() -> co<term> {
-          co_return term(co_await gen_server::stop(p));
-        }));
+  t.log("stop s8 (dead)", co_await testing::catching(
+                              [p]() -> co<term> { co_return term(co_await gen_server::stop(p)); }));
   p = co_await start_link(false, "s9");
   t.log("stop s9 :normal (not trapping)", term(co_await gen_server::stop(p)));
   p = co_await start(false, "s10");
