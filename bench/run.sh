@@ -45,6 +45,7 @@ register ring ring:hops/s:higher
 register pingpong pingpong:ns/roundtrip:lower
 register call_throughput call_throughput_2:calls/s:higher call_throughput_100:calls/s:higher
 register idle_timers idle_timers:workers/s:higher idle_timers_bytes:bytes/worker:lower
+register idle_timers_async idle_timers_async:workers/s:higher idle_timers_async_bytes:bytes/worker:lower
 register dynsup_churn dynsup_churn:children/s:higher  # BEAM only: CAF has no DynamicSupervisor
 register ets_read ets_read:lookups/s:higher ets_entry_bytes:bytes/entry:lower  # no CAF twin
 register ets_write ets_write:updates/s:higher                                  # no CAF twin

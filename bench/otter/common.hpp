@@ -42,7 +42,7 @@ inline double seconds_since(clock::time_point t0) {
 }
 
 inline void metric(const char* name, double value) {
-  std::printf("METRIC name=%s value=%.6g\n", name, value);
+  std::printf("METRIC name=%s value=%.10g\n", name, value);
   std::fflush(stdout);
 }
 
