@@ -56,18 +56,25 @@ term charlist(std::string_view text) {
   return term::list(std::move(codes));
 }
 
+term status_header(std::string_view kind, pid process, std::optional<atom> name) {
+  std::string header = "Status for ";
+  header += kind;
+  header += ' ';
+  if (name) {
+    header += name->name();
+  } else {
+    header +=
+        "<0." + std::to_string(process.index()) + "." + std::to_string(process.generation()) + ">";
+  }
+  return charlist(header);
+}
+
 term target::status_misc(const term& sys_state, pid parent) {
   // gen_server:format_status: gen:format_status_header names the server by its registered
   // name or its pid; an unsupervised server (GenServer.start) is its own parent.
-  std::string header = "Status for generic server ";
   const pid me = self();
-  if (std::optional<atom> name = registered_name(me)) {
-    header += name->name();
-  } else {
-    header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
-  }
   return term::list(
-      {tuple(atom("header"), charlist(header)),
+      {tuple(atom("header"), status_header("generic server", me, registered_name(me))),
        tuple(atom("data"),
              term::list({tuple(charlist("Status"), sys_state),
                          tuple(charlist("Parent"), parent.is_null() ? term(me) : term(parent)),

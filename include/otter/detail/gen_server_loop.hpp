@@ -527,6 +527,15 @@ private:
   /// {:bad_return_value, value}, as OTP's does for any value that is not a result.
   static term bad_return(term thrown) { return tuple(atom("bad_return_value"), std::move(thrown)); }
 
+  /// A callback that raised (OTP's try_dispatch catch): a throw is its result, a bad one; any
+  /// other exception stops the server with the exception's reason, reported with its class.
+  co<void> crashed(const std::exception_ptr& failed, term last) {
+    if (std::optional<term> thrown = thrown_value(failed)) {
+      return stop(bad_return(std::move(*thrown)), step{}, std::move(last), nullptr);
+    }
+    return stop(exit_reason_of(failed), step{}, std::move(last), failed);
+  }
+
   /// Runs one callback (OTP's try_dispatch): a synchronous one to its end, then its step is
   /// applied; an async one comes back as a coroutine that awaits it. `last` is what a stop
   /// reports as the last message.
@@ -536,11 +545,7 @@ private:
     try {
       r = callback();
     } catch (...) {
-      std::exception_ptr failed = std::current_exception();
-      if (std::optional<term> thrown = thrown_value(failed)) {
-        return stop(bad_return(std::move(*thrown)), step{}, std::move(last), nullptr);
-      }
-      return stop(exit_reason_of(failed), step{}, std::move(last), failed);
+      return crashed(std::current_exception(), std::move(last));
     }
     if (r.async) {
       return finish_async(std::move(r.later), std::move(last), next);
@@ -557,10 +562,7 @@ private:
       failed = std::current_exception();
     }
     if (failed) {
-      if (std::optional<term> thrown = thrown_value(failed)) {
-        co_await stop(bad_return(std::move(*thrown)), step{}, last, nullptr);
-      }
-      co_await stop(exit_reason_of(failed), step{}, last, failed);
+      co_await crashed(failed, last);
     }
     co<void> more = finish(std::move(s), std::move(last), next);
     if (more.handle()) {

@@ -145,4 +145,9 @@ co<term> terminate(server_ref dest, term reason, std::int64_t timeout = infinity
 /// An Erlang string (a list of character codes), as OTP writes get_status's header and keys.
 [[nodiscard]] term charlist(std::string_view text);
 
+/// get_status's header as gen:format_status_header writes it for a process named `name`, or
+/// unnamed: "Status for " `kind` (e.g. "generic server") and the name, or the pid as Erlang
+/// prints it ("<0.42.0>"), as an Erlang string.
+[[nodiscard]] term status_header(std::string_view kind, pid process, std::optional<atom> name);
+
 }  // namespace otter::sys
