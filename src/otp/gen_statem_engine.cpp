@@ -277,17 +277,14 @@ term engine::module() const {
 term engine::status_header() const {
   // gen:format_status_header: a local name or the pid as text; a via or global name as a
   // tuple {TagLine, Name} (Name: the name inside the via tuple).
-  std::string header = "Status for state machine ";
   if (name_ && name_->is_via()) {
     return tuple(sys::charlist("Status for state machine"), name_->via_name());
   }
+  std::optional<atom> local;
   if (name_ && name_->is_local_name()) {
-    header += name_->local_name().name();
-  } else {
-    const pid me = self();
-    header += "<0." + std::to_string(me.index()) + "." + std::to_string(me.generation()) + ">";
+    local = name_->local_name();
   }
-  return sys::charlist(header);
+  return sys::status_header("state machine", self(), local);
 }
 
 term engine::status_misc(const term& sys_state, pid parent) {
@@ -485,8 +482,12 @@ co<bool> engine::call_handler(event& e, pending_transition& t, bool state_call) 
     failed = std::current_exception();
   }
   if (failed) {
-    rollback();
-    co_await crash(failed);
+    if (std::optional<term> thrown = thrown_value(failed)) {
+      take_thrown(*thrown);  // gen_statem takes a throw as the callback's result
+    } else {
+      rollback();
+      co_await crash(failed);
+    }
   }
   outcome& r = last();
   bool call_enter = false;
@@ -758,6 +759,9 @@ co<void> engine::terminate(term reason, bool raise, std::exception_ptr original)
     }
   } catch (...) {
     failed = std::current_exception();
+  }
+  if (failed && thrown_value(failed)) {
+    failed = nullptr;  // gen_statem:terminate ignores a throw from the callback
   }
   if (failed) {
     original = failed;

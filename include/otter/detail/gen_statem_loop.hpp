@@ -116,6 +116,9 @@ protected:
   /// Calls the handler of the pending state with `e`; its result is then last().
   virtual invocation invoke(event& e) = 0;
   [[nodiscard]] virtual outcome& last() = 0;
+  /// The handler threw `result` (throw_value): it becomes the last result, parsed as OTP's
+  /// result terms are (result::from_term).
+  virtual void take_thrown(const term& result) = 0;
   /// Whether last() names a next state other than the pending state.
   [[nodiscard]] virtual bool next_differs() const = 0;
   /// Applies last()'s next state (to the pending state) and data.
@@ -215,7 +218,11 @@ public:
       failed = std::current_exception();
     }
     if (failed) {
-      init_failed(failed);
+      if (std::optional<term> thrown = thrown_value(failed)) {
+        r.emplace(init_type::from_term(*thrown));  // gen_statem:init_it takes it as the result
+      } else {
+        init_failed(failed);
+      }
     }
     if (r->kind_ != transition::next_state) {
       init_refused(*r);
@@ -322,6 +329,7 @@ private:
     }
   }
   outcome& last() override { return *last_; }
+  void take_thrown(const term& result) override { last_.emplace(result_type::from_term(result)); }
   [[nodiscard]] bool next_differs() const override {
     return last_->next_ && !(*last_->next_ == *pending_);
   }
