@@ -62,10 +62,7 @@ co<void> scenario_23(testing::trace& t) {
       co_return co_await gen_server::call(server, request);
     };
     t.log(std::string("call :") + req, co_await testing::catching(call));
-    down_msg down =
-        co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                      [](down_msg& d) { return std::move(d); }));
-    t.log("server DOWN reason", down.reason);
+    t.log("server DOWN reason", co_await down_reason(mon));
   }
   t.log("end");
 }

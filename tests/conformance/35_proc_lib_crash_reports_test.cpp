@@ -147,8 +147,7 @@ co<void> scenario_35(testing::trace& t) {
   pid old = t.name(whereis(a("agent_w")), "agent_w");
   ref r = t.name(monitor(old), "mon_agent_w");
   otter::exit(old, a("boom"));
-  term down = co_await receive(on<down_msg>([r](const down_msg& d) { return d.monitor == r; },
-                                            [](down_msg& d) { return d.reason; }));
+  term down = co_await down_reason(r);
   auto restarted = [old]() -> co<term> {
     pid p = whereis(a("agent_w"));
     co_return p.is_null() || p == old ? term(false) : term(p);

@@ -61,8 +61,7 @@ co<void> scenario_46(testing::trace& t) {
   ref mon = monitor(inner1);
   t.name(mon, "mon_inner1");
   stop_worker(x2, a("boom"));
-  term down = co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                            [](down_msg& d) { return d.reason; }));
+  term down = co_await down_reason(mon);
   term after = co_await wait_restarted(outer, a("inner"), inner1);
   t.log("inner1 DOWN reason", down);
   pid inner2 = keyfind(after, term(a("inner")))[1].as_pid();

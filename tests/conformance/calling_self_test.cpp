@@ -186,9 +186,7 @@ co<void> scenario_calling_self(testing::trace& t) {
   ref mon = monitor(server);
   co_await log_catching(t, "server that calls itself",
                         [&] { return gen_server::call(server, term(a("self_call"))); });
-  term reason = co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                              [](down_msg& d) { return d.reason; }));
-  t.log("server DOWN", reason);
+  t.log("server DOWN", co_await down_reason(mon));
   t.log("end");
 }
 

@@ -80,9 +80,7 @@ co<void> scenario(testing::trace& t) {
   p = co_await gen_server::start_link<reporter>(&t, std::string("s3"));
   ref mon = monitor(*p);
   otter::exit(*p, a("boom"));
-  t.log("s3 DOWN",
-        co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                      [](down_msg& d) { return d.reason; })));
+  t.log("s3 DOWN", co_await down_reason(mon));
   p = co_await gen_server::start<reporter>(&t, std::string("s4"));
   pid s4 = *p;
   t.log("call exiting", co_await testing::catching([s4]() -> co<term> {

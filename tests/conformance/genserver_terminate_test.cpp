@@ -133,9 +133,7 @@ co<void> down(testing::trace& t, const std::string& label, pid p,
               std::function<co<void>()> action) {
   ref mon = monitor(p);
   co_await action();
-  term reason = co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                              [](down_msg& d) { return d.reason; }));
-  t.log(label, reason);
+  t.log(label, co_await down_reason(mon));
 }
 
 co<void> scenario(testing::trace& t) {

@@ -54,4 +54,10 @@ inline atom a(std::string_view name) {
   return atom(name);
 }
 
+/// The reason of monitor `mon`'s DOWN (other messages stay in the mailbox).
+inline co<term> down_reason(ref mon) {
+  co_return co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
+                                          [](down_msg& d) { return std::move(d.reason); }));
+}
+
 }  // namespace otter::conformance

@@ -99,11 +99,6 @@ struct machine {
   void terminate(const term&, const atom&, term&) { throw_value(a("from_terminate")); }
 };
 
-co<term> down_of(ref mon) {
-  co_return co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                          [](down_msg& d) { return d.reason; }));
-}
-
 co<void> scenario(testing::trace& t) {
   trap_exit(true);
   t.log("start_link, init throws",
@@ -124,7 +119,7 @@ co<void> scenario(testing::trace& t) {
   const pid m2 = t.name(*started, "m2");
   ref mon = monitor(m2);
   gen_statem::cast(m2, a("throw"));
-  t.log("m2 DOWN", co_await down_of(mon));
+  t.log("m2 DOWN", co_await down_reason(mon));
   t.log("end");
 }
 

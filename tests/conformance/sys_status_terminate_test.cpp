@@ -116,11 +116,6 @@ term reduced(const term& status) {
 }
 
 /// Receives the DOWN of `mon` and returns its reason.
-co<term> down_of(ref mon) {
-  co_return co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                          [](down_msg& d) { return d.reason; }));
-}
-
 co<void> scenario(testing::trace& t) {
   testing::log_capture capture(t);
   trap_exit(true);
@@ -141,7 +136,7 @@ co<void> scenario(testing::trace& t) {
   ref mon = monitor(b);
   t.name(mon, "mon_box");
   term res = co_await sys::terminate(a("box"), a("bye"));
-  t.log("box DOWN", co_await down_of(mon));
+  t.log("box DOWN", co_await down_reason(mon));
   t.log("sys.terminate box :bye", res);
   t.log("terminated msg", co_await testing::recv());
   t.log("exit msg", co_await testing::recv());
@@ -159,7 +154,7 @@ co<void> scenario(testing::trace& t) {
   t.name(mon, "mon_anon");
   (void)co_await sys::suspend(anon);
   res = co_await sys::terminate(anon, atoms::normal, 1000);
-  t.log("anon DOWN", co_await down_of(mon));
+  t.log("anon DOWN", co_await down_reason(mon));
   t.log("sys.terminate suspended :normal", res);
   t.log("terminated msg", co_await testing::recv());
 

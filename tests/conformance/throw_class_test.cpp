@@ -90,11 +90,6 @@ struct thrower {
   void terminate(const term&, state&) { throw_value(a("from_terminate")); }
 };
 
-co<term> down_of(ref mon) {
-  co_return co_await receive(on<down_msg>([mon](const down_msg& d) { return d.monitor == mon; },
-                                          [](down_msg& d) { return d.reason; }));
-}
-
 co<void> scenario(testing::trace& t) {
   trap_exit(true);
   t.log("catching a throw", co_await testing::catching([]() -> co<term> {
@@ -118,7 +113,7 @@ co<void> scenario(testing::trace& t) {
   const pid s2 = t.name(*started, "s2");
   ref mon = monitor(s2);
   gen_server::cast(s2, a("throw"));
-  t.log("s2 DOWN", co_await down_of(mon));
+  t.log("s2 DOWN", co_await down_reason(mon));
   task<term> tk = async([]() -> term { throw_value(a("from_task")); });
   t.name(tk.pid, "task");
   t.name(tk.ref, "task_ref");
@@ -133,7 +128,7 @@ co<void> scenario(testing::trace& t) {
   t.name(pl, "pl");
   mon = monitor(pl);
   send(pl, term(a("go")));
-  t.log("proc_lib DOWN", co_await down_of(mon));
+  t.log("proc_lib DOWN", co_await down_reason(mon));
   t.log("end");
 }
 
